@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * barmap-vfio-pci: a vfio-pci variant driver that makes device BARs map
+ * well into any VMM, behind the standard VFIO uAPI.
+ *
+ * The device is bound only through driver_override; everything not
+ * about BAR mappings is vfio-pci-core's.
+ */
+
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/vfio_pci_core.h>
+
+#include "barmap.h"
+
+static int barmap_open_device(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_core_device *vdev =
+		container_of(core_vdev, struct vfio_pci_core_device, vdev);
+	int ret;
+
+	ret = vfio_pci_core_enable(vdev);
+	if (ret)
+		return ret;
+
+	vfio_pci_core_finish_enable(vdev);
+	return 0;
+}
+
+static const struct vfio_device_ops barmap_vfio_pci_ops = {
+	.name		= "barmap-vfio-pci",
+	.init		= vfio_pci_core_init_dev,
+	.release	= vfio_pci_core_release_dev,
+	.open_device	= barmap_open_device,
+	.close_device	= vfio_pci_core_close_device,
+	.ioctl		= vfio_pci_core_ioctl,
+	.device_feature	= vfio_pci_core_ioctl_feature,
+	.read		= vfio_pci_core_read,
+	.write		= vfio_pci_core_write,
+	.mmap		= vfio_pci_core_mmap,
+	.request	= vfio_pci_core_request,
+	.match		= vfio_pci_core_match,
+	.bind_iommufd	= vfio_iommufd_physical_bind,
+	.unbind_iommufd	= vfio_iommufd_physical_unbind,
+	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
+	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+};
+
+static int barmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct barmap_device *bdev;
+	int ret;
+
+	bdev = vfio_alloc_device(barmap_device, core_device.vdev, &pdev->dev,
+				 &barmap_vfio_pci_ops);
+	if (IS_ERR(bdev))
+		return PTR_ERR(bdev);
+
+	dev_set_drvdata(&pdev->dev, &bdev->core_device);
+
+	ret = vfio_pci_core_register_device(&bdev->core_device);
+	if (ret)
+		goto out_put_vdev;
+
+	return 0;
+
+out_put_vdev:
+	vfio_put_device(&bdev->core_device.vdev);
+	return ret;
+}
+
+static void barmap_remove(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *core_device = dev_get_drvdata(&pdev->dev);
+
+	vfio_pci_core_unregister_device(core_device);
+	vfio_put_device(&core_device->vdev);
+}
+
+/* Any device, but only when userspace asks for it with driver_override. */
+static const struct pci_device_id barmap_pci_table[] = {
+	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_ANY_ID, PCI_ANY_ID) },
+	{}
+};
+MODULE_DEVICE_TABLE(pci, barmap_pci_table);
+
+static struct pci_driver barmap_pci_driver = {
+	.name			= "barmap-vfio-pci",
+	.id_table		= barmap_pci_table,
+	.probe			= barmap_probe,
+	.remove			= barmap_remove,
+	.err_handler		= &vfio_pci_core_err_handlers,
+	.driver_managed_dma	= true,
+};
+
+module_pci_driver(barmap_pci_driver);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VFIO PCI variant driver with page-granular, huge-page friendly BAR mappings");
