@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Install everything the build and the guest rig need, from Debian's
+# archive only, and unpack linux-source once into the cache directory.
+# Idempotent: a second run installs nothing and unpacks nothing.
+#
+# Usage: scripts/deps.sh          (as root)
+# Prints, as its last line, nothing; the chosen versions are found again
+# by scripts/kver.sh so that no ABI number is written down anywhere.
+
+set -eu
+
+here=$(dirname "$0")
+. "$here/lib.sh"
+
+tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio
+xz-utils busybox-static qemu-system-x86 sparse coccinelle perl"
+
+missing_packages() {
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+# Newest 6.12 image in the archive, e.g. linux-image-6.12.117+deb12-amd64-unsigned.
+newest_612_image() {
+	apt-cache search --names-only '^linux-image-6\.12\.' |
+		awk '{ print $1 }' |
+		grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' |
+		sort -V | tail -n 1
+}
+
+[ "$(id -u)" = 0 ] || die "deps: must run as root (apt-get install)"
+
+updated=
+apt_update_once() {
+	[ -n "$updated" ] && return 0
+	info "deps: apt-get update"
+	apt-get update -qq
+	updated=1
+}
+
+install_packages() {
+	[ $# -eq 0 ] && return 0
+	apt_update_once
+	info "deps: installing $*"
+	# INITRD=No: the rig builds its own initramfs; skip update-initramfs.
+	DEBIAN_FRONTEND=noninteractive INITRD=No \
+		apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# The test kernel: only look at the archive when no 6.12 image is installed
+# yet, so that a second run does no network I/O at all.
+kernel_packages() {
+	if [ -n "$(installed_612_kver)" ]; then
+		return 0
+	fi
+	apt_update_once
+	image=$(newest_612_image)
+	[ -n "$image" ] || die "deps: no linux-image-6.12.*+deb12-amd64-unsigned in the archive"
+	kver=${image#linux-image-}
+	kver=${kver%-unsigned}
+	echo "$image linux-headers-$kver"
+}
+
+# shellcheck disable=SC2046,SC2086
+install_packages $(missing_packages $tools linux-source-6.12)
+# shellcheck disable=SC2046
+install_packages $(kernel_packages)
+
+kver=$(installed_612_kver)
+[ -n "$kver" ] || die "deps: 6.12 kernel image and headers not installed"
+[ -d "/usr/src/linux-headers-$kver" ] || install_packages "linux-headers-$kver"
+
+src=$(source_tree)
+if [ ! -f "$src/.unpacked" ]; then
+	tarball=$(ls /usr/src/linux-source-6.12.tar.*)
+	info "deps: unpacking $tarball into $src"
+	rm -rf "$src"
+	mkdir -p "$src"
+	tar -xf "$tarball" -C "$src" --strip-components=1
+	touch "$src/.unpacked"
+fi

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Shared helpers for the scripts in this directory (sourced, not run).
+
+: "${BARMAP_CACHE:=/var/cache/barmap}"
+
+info() {
+	echo "$*" >&2
+}
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+# Newest installed Debian 6.12 kernel that has image, modules and headers,
+# e.g. 6.12.117+deb12-amd64.  Empty when there is none.
+installed_612_kver() {
+	for h in /usr/src/linux-headers-6.12.*+deb12-amd64; do
+		[ -d "$h" ] || continue
+		k=${h#/usr/src/linux-headers-}
+		[ -f "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/kernel" ] &&
+			echo "$k"
+	done | sort -V | tail -n 1
+}
+
+# Where linux-source-6.12 is unpacked, keyed by the package version so a
+# new upload is unpacked next to, not over, the old one.
+source_tree() {
+	v=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
+		die "linux-source-6.12 is not installed (run make deps)"
+	echo "$BARMAP_CACHE/linux-source-6.12_$v"
+}
+
+# One line on what a guest boot profile means.
+profile_text() {
+	case $1 in
+	exclusive) echo "BARs as SeaBIOS places them: each sub-page BAR alone in its 4 KiB page" ;;
+	shared) echo "pci=resource_alignment=9@ ivshmem, rtl8139, i6300esb: sub-page BARs packed into shared pages" ;;
+	esac
+}
