@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-device tests of barmap-vfio-pci, run in the guest once per device of
+ * the matrix with BARMAP_BDF set.  BARMAP_REF_DIR holds what stock vfio-pci
+ * reported for the same device in the same boot.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vfio_util.h"
+
+FIXTURE(device) {
+	struct vfio_dev dev;
+};
+
+FIXTURE_SETUP(device)
+{
+	int ret = vfio_dev_open(&self->dev, test_bdf());
+
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(device)
+{
+	vfio_dev_close(&self->dev);
+}
+
+TEST_F(device, bound_to_expected_driver)
+{
+	char drv[64];
+
+	ASSERT_EQ(0, sysfs_driver(self->dev.bdf, drv, sizeof(drv)));
+	ASSERT_STREQ(test_driver(), drv);
+}
+
+TEST_F(device, device_info_is_pci)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_GET_INFO, &info));
+	EXPECT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
+	EXPECT_GE(info.num_regions, VFIO_PCI_CONFIG_REGION_INDEX + 1);
+	EXPECT_GE(info.num_irqs, VFIO_PCI_MSIX_IRQ_INDEX + 1);
+}
+
+TEST_F(device, config_space_matches_sysfs)
+{
+	struct vfio_region_info *cfg;
+	unsigned long vendor, device;
+	uint16_t ids[2];
+	char path[128];
+
+	cfg = vfio_region_info(self->dev.fd, VFIO_PCI_CONFIG_REGION_INDEX);
+	ASSERT_NE(NULL, cfg);
+	ASSERT_EQ(sizeof(ids), pread(self->dev.fd, ids, sizeof(ids),
+				     cfg->offset));
+	free(cfg);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+		 self->dev.bdf);
+	ASSERT_EQ(0, sysfs_read_ulong(path, &vendor));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+		 self->dev.bdf);
+	ASSERT_EQ(0, sysfs_read_ulong(path, &device));
+	EXPECT_EQ(vendor, ids[0]);
+	EXPECT_EQ(device, ids[1]);
+}
+
+/* The reference line for @index from the stock vfio-pci run, or NULL. */
+static char *stock_line(const char *bdf, unsigned int index, char *buf,
+			size_t len)
+{
+	const char *dir = getenv("BARMAP_REF_DIR");
+	char path[256], want[32];
+	FILE *f;
+
+	if (!dir)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", dir, bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	snprintf(want, sizeof(want), "region %u ", index);
+	while (fgets(buf, len, f)) {
+		if (!strncmp(buf, want, strlen(want))) {
+			buf[strcspn(buf, "\n")] = '\0';
+			fclose(f);
+			return buf;
+		}
+	}
+	fclose(f);
+	return NULL;
+}
+
+TEST_F(device, bar_region_info_matches_stock)
+{
+	struct vfio_region_info *info;
+	char got[512], want[512];
+	unsigned int i;
+
+	if (!getenv("BARMAP_REF_DIR"))
+		SKIP(return, "no stock vfio-pci reference (BARMAP_REF_DIR)");
+
+	for (i = VFIO_PCI_BAR0_REGION_INDEX; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
+		info = vfio_region_info(self->dev.fd, i);
+		ASSERT_NE(NULL, info);
+		vfio_region_describe(info, got, sizeof(got));
+		free(info);
+		ASSERT_NE(NULL, stock_line(self->dev.bdf, i, want, sizeof(want)))
+			TH_LOG("no reference for BAR%u", i);
+		EXPECT_STREQ(want, got);
+	}
+}
+
+/* Read 4 bytes at @off of a BAR through the device fd. */
+static uint32_t fd_read32(int fd, const struct vfio_region_info *info,
+			  uint64_t off)
+{
+	uint32_t val = 0xdeadbeef;
+
+	if (pread(fd, &val, sizeof(val), info->offset + off) != sizeof(val))
+		return 0xdeadbeef;
+	return val;
+}
+
+TEST_F(device, mmap_reads_match_fd_reads)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct vfio_region_info *info;
+	volatile uint32_t *map;
+	unsigned int i, mapped = 0;
+	uint64_t off;
+
+	for (i = VFIO_PCI_BAR0_REGION_INDEX; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
+		info = vfio_region_info(self->dev.fd, i);
+		ASSERT_NE(NULL, info);
+		if (!(info->flags & VFIO_REGION_INFO_FLAG_MMAP) || !info->size) {
+			free(info);
+			continue;
+		}
+		map = mmap(NULL, page, PROT_READ, MAP_SHARED, self->dev.fd,
+			   info->offset);
+		ASSERT_NE(MAP_FAILED, map) TH_LOG("BAR%u: %s", i, strerror(errno));
+		/* The first two dwords: NVMe CAP on nvme BAR0. */
+		for (off = 0; off < 8 && off + 4 <= info->size; off += 4)
+			EXPECT_EQ(fd_read32(self->dev.fd, info, off),
+				  map[off / 4]) TH_LOG("BAR%u+0x%llx", i,
+						       (unsigned long long)off);
+		munmap((void *)map, page);
+		free(info);
+		mapped++;
+	}
+	TH_LOG("%u BARs compared", mapped);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Print the BAR regions of a VFIO device as the selftests see them, one
+ * line per BAR.  Used to record what stock vfio-pci reports, and with
+ * --table by `make demo`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfio_util.h"
+
+static void flag_names(uint32_t flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", flags & VFIO_REGION_INFO_FLAG_READ ? "R" : "-",
+		 flags & VFIO_REGION_INFO_FLAG_WRITE ? "W" : "-",
+		 flags & VFIO_REGION_INFO_FLAG_MMAP ? "M" : "-");
+}
+
+static void cap_names(const struct vfio_region_info *info, char *buf,
+		      size_t len)
+{
+	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	int n = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	sparse = (const void *)vfio_region_cap(info,
+					       VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+	if (sparse) {
+		n += snprintf(buf + n, len - n, "SPARSE_MMAP{");
+		for (i = 0; i < sparse->nr_areas; i++)
+			n += snprintf(buf + n, len - n, "%s0x%llx+0x%llx",
+				      i ? "," : "", sparse->areas[i].offset,
+				      sparse->areas[i].size);
+		n += snprintf(buf + n, len - n, "} ");
+	}
+	if (vfio_region_cap(info, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE))
+		n += snprintf(buf + n, len - n, "MSIX_MAPPABLE");
+	if (!n)
+		snprintf(buf, len, "-");
+}
+
+static void print_row(const char *bdf, const struct vfio_region_info *info)
+{
+	char flags[8], caps[400];
+
+	flag_names(info->flags, flags, sizeof(flags));
+	cap_names(info, caps, sizeof(caps));
+	printf("%-13s BAR%u %12llu  %-5s %s\n", bdf, info->index, info->size,
+	       flags, caps);
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_region_info *info;
+	struct vfio_dev dev;
+	bool table = false;
+	char line[512];
+	unsigned int i;
+	int ret;
+
+	if (argc == 3 && !strcmp(argv[1], "--table")) {
+		table = true;
+		argv++;
+		argc--;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s [--table] BDF\n", argv[0]);
+		return 2;
+	}
+	ret = vfio_dev_open(&dev, argv[1]);
+	if (ret) {
+		fprintf(stderr, "%s: open: %s\n", argv[1], strerror(-ret));
+		return 1;
+	}
+	for (i = VFIO_PCI_BAR0_REGION_INDEX; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
+		info = vfio_region_info(dev.fd, i);
+		if (!info) {
+			perror("VFIO_DEVICE_GET_REGION_INFO");
+			vfio_dev_close(&dev);
+			return 1;
+		}
+		if (table) {
+			if (info->size)
+				print_row(argv[1], info);
+		} else {
+			vfio_region_describe(info, line, sizeof(line));
+			printf("%s\n", line);
+		}
+		free(info);
+	}
+	vfio_dev_close(&dev);
+	return 0;
+}

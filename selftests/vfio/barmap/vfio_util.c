@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Helpers shared by the barmap-vfio-pci selftests.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vfio_util.h"
+
+static int iommu_group_of(const char *bdf)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	return atoi(basename(link));
+}
+
+int vfio_dev_open(struct vfio_dev *dev, const char *bdf)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+	int group, ret;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->container = dev->group = dev->fd = -1;
+	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
+
+	group = iommu_group_of(bdf);
+	if (group < 0)
+		return group;
+
+	dev->container = open("/dev/vfio/vfio", O_RDWR);
+	if (dev->container < 0)
+		goto err;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	dev->group = open(path, O_RDWR);
+	if (dev->group < 0)
+		goto err;
+	if (ioctl(dev->group, VFIO_GROUP_GET_STATUS, &status))
+		goto err;
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		errno = EBUSY;
+		goto err;
+	}
+	if (ioctl(dev->group, VFIO_GROUP_SET_CONTAINER, &dev->container))
+		goto err;
+	if (ioctl(dev->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		goto err;
+	dev->fd = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (dev->fd < 0)
+		goto err;
+	return 0;
+err:
+	ret = -errno;
+	vfio_dev_close(dev);
+	return ret;
+}
+
+void vfio_dev_close(struct vfio_dev *dev)
+{
+	if (dev->fd >= 0)
+		close(dev->fd);
+	if (dev->group >= 0)
+		close(dev->group);
+	if (dev->container >= 0)
+		close(dev->container);
+	dev->fd = dev->group = dev->container = -1;
+}
+
+struct vfio_region_info *vfio_region_info(int fd, unsigned int index)
+{
+	struct vfio_region_info *info;
+	uint32_t argsz = sizeof(*info);
+
+	for (;;) {
+		info = calloc(1, argsz);
+		if (!info)
+			return NULL;
+		info->argsz = argsz;
+		info->index = index;
+		if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, info)) {
+			free(info);
+			return NULL;
+		}
+		if (info->argsz <= argsz)
+			return info;
+		argsz = info->argsz;
+		free(info);
+	}
+}
+
+const struct vfio_info_cap_header *
+vfio_region_cap(const struct vfio_region_info *info, uint16_t id)
+{
+	const struct vfio_info_cap_header *hdr;
+	uint32_t off;
+
+	if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS))
+		return NULL;
+	/* A chain is bounded by argsz and must move forward. */
+	for (off = info->cap_offset; off && off + sizeof(*hdr) <= info->argsz;
+	     off = hdr->next) {
+		hdr = (const void *)((const char *)info + off);
+		if (hdr->id == id)
+			return hdr;
+		if (hdr->next <= off)
+			break;
+	}
+	return NULL;
+}
+
+static int describe_caps(const struct vfio_region_info *info, char *buf,
+			 size_t len)
+{
+	const struct vfio_info_cap_header *hdr;
+	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	uint32_t off, i;
+	int n = 0;
+
+	if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS))
+		return snprintf(buf, len, " caps none");
+	for (off = info->cap_offset; off && off + sizeof(*hdr) <= info->argsz;
+	     off = hdr->next) {
+		hdr = (const void *)((const char *)info + off);
+		n += snprintf(buf + n, len - n, " cap %u.%u", hdr->id,
+			      hdr->version);
+		if (hdr->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP) {
+			sparse = (const void *)hdr;
+			n += snprintf(buf + n, len - n, "[");
+			for (i = 0; i < sparse->nr_areas; i++)
+				n += snprintf(buf + n, len - n, "%s%llx+%llx",
+					      i ? " " : "",
+					      sparse->areas[i].offset,
+					      sparse->areas[i].size);
+			n += snprintf(buf + n, len - n, "]");
+		}
+		if (hdr->next <= off)
+			break;
+	}
+	return n;
+}
+
+void vfio_region_describe(const struct vfio_region_info *info, char *buf,
+			  size_t len)
+{
+	int n;
+
+	n = snprintf(buf, len, "region %u size 0x%llx offset 0x%llx flags 0x%x",
+		     info->index, info->size, info->offset,
+		     info->flags & ~VFIO_REGION_INFO_FLAG_CAPS);
+	describe_caps(info, buf + n, len - n);
+}
+
+const char *test_bdf(void)
+{
+	const char *bdf = getenv("BARMAP_BDF");
+
+	return bdf ? bdf : "0000:00:03.0";
+}
+
+const char *test_driver(void)
+{
+	const char *drv = getenv("BARMAP_DRIVER");
+
+	return drv ? drv : BARMAP_DRIVER;
+}
+
+int sysfs_driver(const char *bdf, char *buf, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		buf[0] = '\0';
+		return errno == ENOENT ? 0 : -errno;
+	}
+	link[n] = '\0';
+	snprintf(buf, len, "%s", basename(link));
+	return 0;
+}
+
+int sysfs_write(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return 0;
+}
+
+int sysfs_read_ulong(const char *path, unsigned long *val)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	*val = strtoul(buf, NULL, 0);
+	return 0;
+}
+
+int pci_unbind(const char *bdf)
+{
+	char path[PATH_MAX], drv[64];
+	int ret;
+
+	ret = sysfs_driver(bdf, drv, sizeof(drv));
+	if (ret || !drv[0])
+		return ret;
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", drv);
+	return sysfs_write(path, bdf);
+}
+
+int pci_bind(const char *bdf, const char *driver)
+{
+	char path[PATH_MAX], drv[64];
+	int ret;
+
+	ret = pci_unbind(bdf);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	ret = sysfs_write(path, driver);
+	if (ret)
+		return ret;
+	ret = sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+	if (ret)
+		return ret;
+	ret = sysfs_driver(bdf, drv, sizeof(drv));
+	if (ret)
+		return ret;
+	return strcmp(drv, driver) ? -ENODEV : 0;
+}

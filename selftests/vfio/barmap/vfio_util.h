@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Small helpers shared by the barmap-vfio-pci selftests: open a device
+ * through the VFIO group/container API, fetch region info with its
+ * capability chain, and poke sysfs.
+ */
+#ifndef BARMAP_VFIO_UTIL_H
+#define BARMAP_VFIO_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vfio.h>
+
+#define BARMAP_DRIVER	"barmap-vfio-pci"
+
+struct vfio_dev {
+	int container;
+	int group;
+	int fd;
+	char bdf[32];
+};
+
+/* Open container, group and device; returns 0 or -errno. */
+int vfio_dev_open(struct vfio_dev *dev, const char *bdf);
+void vfio_dev_close(struct vfio_dev *dev);
+
+/*
+ * VFIO_DEVICE_GET_REGION_INFO with the argsz protocol followed: a first
+ * call with the bare struct, a second with the size the kernel asked for.
+ * Returns a malloc()ed buffer (caller frees) or NULL with errno set.
+ */
+struct vfio_region_info *vfio_region_info(int fd, unsigned int index);
+
+/* The capability with @id in @info's chain, or NULL. */
+const struct vfio_info_cap_header *
+vfio_region_cap(const struct vfio_region_info *info, uint16_t id);
+
+/* One line describing a region: size, offset, flags and capabilities. */
+void vfio_region_describe(const struct vfio_region_info *info, char *buf,
+			  size_t len);
+
+/* The BDF the test runs against: $BARMAP_BDF. */
+const char *test_bdf(void);
+/* The driver the device is expected to be bound to: $BARMAP_DRIVER. */
+const char *test_driver(void);
+
+/* Basename of /sys/bus/pci/devices/@bdf/driver into @buf, "" if unbound. */
+int sysfs_driver(const char *bdf, char *buf, size_t len);
+/* Write @val to the sysfs file @path; returns 0 or -errno. */
+int sysfs_write(const char *path, const char *val);
+/* Read a sysfs file holding one hex or decimal number. */
+int sysfs_read_ulong(const char *path, unsigned long *val);
+/* Unbind @bdf from its driver (if any) and bind it to @driver. */
+int pci_bind(const char *bdf, const char *driver);
+int pci_unbind(const char *bdf);
+
+#endif
