@@ -1,0 +1,117 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# /init of the test guest.  Loads the vfio modules and barmap-vfio-pci,
+# records what stock vfio-pci reports for each device of the matrix, binds
+# the matrix to barmap-vfio-pci, runs the selftests and prints TAP on
+# ttyS1 (ttyS0 is the kernel console).  Ends with a marker line and
+# powers off.
+
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+exec >/dev/ttyS1 2>&1
+
+profile=exclusive
+mode=test
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	barmap_profile=*) profile=${arg#barmap_profile=} ;;
+	barmap_mode=*) mode=${arg#barmap_mode=} ;;
+	esac
+done
+
+# Matrix: BDF and a short name; addresses are pinned by scripts/run-guest.sh.
+MATRIX="0000:00:03.0=nvme 0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb"
+BDFS=
+for d in $MATRIX; do BDFS="$BDFS ${d%%=*}"; done
+BDFS=${BDFS# }
+
+n=0
+tap() {	# tap STATUS NAME...: one TAP line of the rig's own
+	st=$1
+	shift
+	n=$((n + 1))
+	if [ "$st" = 0 ]; then echo "ok $n rig/$profile: $*"; else echo "not ok $n rig/$profile: $*"; fi
+}
+
+finish() {
+	echo "# barmap-guest-done"
+	sync
+	poweroff -f
+}
+
+echo "# barmap guest: kernel $(uname -r), profile $profile"
+
+loaded=0
+for m in irqbypass vfio vfio_iommu_type1 vfio-pci-core vfio-pci barmap-vfio-pci; do
+	insmod /lib/modules/$m.ko || loaded=1
+done
+tap $loaded "load vfio modules and barmap-vfio-pci"
+echo "# barmap-modules-loaded"
+[ $loaded = 0 ] || finish
+
+bind() {	# bind BDF DRIVER: driver_override + drivers_probe
+	dev=/sys/bus/pci/devices/$1
+	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
+	echo "$2" >"$dev/driver_override"
+	echo "$1" >/sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$dev/driver")")" = "$2" ]
+}
+
+unbind() {
+	dev=/sys/bus/pci/devices/$1
+	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
+	echo >"$dev/driver_override"
+	[ ! -e "$dev/driver" ]
+}
+
+# What stock vfio-pci reports, for the comparisons in the selftests.
+mkdir -p /tmp/stock
+for d in $MATRIX; do
+	bdf=${d%%=*}
+	bind "$bdf" vfio-pci && vfio_regions "$bdf" >"/tmp/stock/$bdf"
+	tap $? "stock vfio-pci region info recorded for ${d#*=}"
+	sed "s/^/# stock ${d#*=}: /" "/tmp/stock/$bdf"
+	unbind "$bdf"
+done
+
+for d in $MATRIX; do
+	bind "${d%%=*}" barmap-vfio-pci
+	tap $? "bind ${d#*=} (${d%%=*}) to barmap-vfio-pci"
+done
+
+if [ "$mode" = demo ]; then
+	echo "# BDF           BAR        size  flags capabilities (flags: R read, W write, M mmap)"
+	for d in $MATRIX; do
+		vfio_regions --table "${d%%=*}" | sed "s/^/# /"
+	done
+	finish
+fi
+
+for d in $MATRIX; do
+	bdf=${d%%=*} name=${d#*=}
+	echo "# device $name $bdf"
+	BARMAP_BDF=$bdf BARMAP_REF_DIR=/tmp/stock barmap_test |
+		sed -E "s@^(ok|not ok) ([0-9]+) @\\1 \\2 $profile/$name: @"
+done
+
+BARMAP_BDFS="$BDFS" BARMAP_CYCLES=50 barmap_lifecycle |
+	sed -E "s@^(ok|not ok) ([0-9]+) @\\1 \\2 $profile/lifecycle: @"
+
+ret=0
+for bdf in $BDFS; do unbind "$bdf" || ret=1; done
+tap $ret "unbind the matrix"
+rmmod barmap_vfio_pci
+tap $? "rmmod barmap_vfio_pci"
+
+bad=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|refcount_t')
+[ -z "$bad" ]
+tap $? "dmesg free of BUG/WARNING/Oops/refcount_t"
+[ -z "$bad" ] || echo "$bad" | sed 's/^/# dmesg: /'
+
+finish

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Build the guest's busybox initramfs: busybox, the guest init, the vfio
+# modules of kernel KVER (decompressed: busybox insmod cannot read .ko.xz),
+# barmap-vfio-pci.ko and the statically linked selftests.
+#
+# Usage: initramfs.sh KVER MODULE_KO SELFTEST_DIR OUT.cpio.gz
+
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 4 ] || die "usage: $0 KVER MODULE_KO SELFTEST_DIR OUT"
+kver=$1 module=$2 tests=$3 out=$4
+moddir=/lib/modules/$kver/kernel
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+mkdir -p "$stage/bin" "$stage/lib/modules" "$stage/proc" "$stage/sys" \
+	"$stage/dev" "$stage/tmp" "$stage/mnt"
+cp /bin/busybox "$stage/bin/busybox"
+cp "$(dirname "$0")/guest-init.sh" "$stage/init"
+chmod 755 "$stage/init"
+
+for m in virt/lib/irqbypass drivers/vfio/vfio \
+	 drivers/vfio/vfio_iommu_type1 drivers/vfio/pci/vfio-pci-core \
+	 drivers/vfio/pci/vfio-pci; do
+	src=$moddir/$m.ko.xz
+	[ -f "$src" ] || die "missing $src"
+	xz -dc "$src" >"$stage/lib/modules/$(basename "$m").ko"
+done
+cp "$module" "$stage/lib/modules/"
+cp "$tests"/* "$stage/bin/"
+
+(cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"

@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The whole suite (make test): build the module and the selftests, run the
+# host-side unit tables, boot the guest in both profiles, then print every
+# TAP line and, last, the "N passed, N failed" summary.
+
+set -eu
+here=$(dirname "$0")
+. "$here/lib.sh"
+
+results=${BUILD:-$PWD/build}/results.tap
+. "$here/build.sh"
+
+# Host-side unit tables of the layout code: no guest needed.
+if step "host unit tests" make -C selftests/vfio/barmap/unit \
+	KSFT_DIR="$ksft" OUTPUT="$BUILD/unit"; then
+	"$BUILD/unit/layout_test" | sed -E 's@^(ok|not ok) ([0-9]+) @\1 \2 unit: @' >>"$results"
+fi
+
+if [ $built = 0 ]; then
+	for profile in exclusive shared; do
+		info "guest: $profile profile"
+		sh "$here/run-guest.sh" "$profile" "$BUILD/initrd.gz" \
+			"$BUILD/guest" >>"$results" || true
+	done
+fi
+
+grep -E '^(ok|not ok) |^# ' "$results"
+sh "$here/summary.sh" <"$results"
