@@ -6,14 +6,44 @@
 #ifndef BARMAP_H
 #define BARMAP_H
 
+#include <linux/ioport.h>
 #include <linux/vfio_pci_core.h>
+
+/*
+ * What the exclusive-page rule decided for a BAR at probe.  Only memory
+ * BARs smaller than a page are subject to it.
+ */
+enum barmap_page_state {
+	BARMAP_PAGE_NOT_SUBPAGE,	/* I/O, absent, or a page or more */
+	BARMAP_PAGE_RESERVED,		/* page remainder held: mmap allowed */
+	BARMAP_PAGE_UNASSIGNED,		/* no parent resource: no mmap */
+	BARMAP_PAGE_UNALIGNED,		/* start not page-aligned: no mmap */
+	BARMAP_PAGE_SHARED,		/* remainder busy: no mmap */
+};
+
+/**
+ * struct barmap_bar - barmap's per-BAR state, set at probe, read after
+ * @page_state: outcome of the exclusive-page rule
+ * @page_rest: the reserved remainder of the BAR's page, inserted in the
+ *	BAR's parent resource while @page_state is BARMAP_PAGE_RESERVED
+ * @page_rest_name: "barmap BDF BARn", what /proc/iomem shows for @page_rest
+ */
+struct barmap_bar {
+	enum barmap_page_state page_state;
+	struct resource page_rest;
+	char page_rest_name[32];
+};
 
 /**
  * struct barmap_device - one device bound to barmap-vfio-pci
  * @core_device: vfio-pci-core state; first, so the core's container_of works
+ * @bars: per-BAR state, indexed like pdev->resource[]
+ * @debugfs: this device's directory under barmap-vfio-pci/ in debugfs
  */
 struct barmap_device {
 	struct vfio_pci_core_device core_device;
+	struct barmap_bar bars[PCI_STD_NUM_BARS];
+	struct dentry *debugfs;
 };
 
 static inline struct barmap_device *
@@ -27,5 +57,22 @@ static inline struct barmap_device *barmap_from_vfio(struct vfio_device *vdev)
 	return barmap_from_core(container_of(vdev, struct vfio_pci_core_device,
 					     vdev));
 }
+
+static inline struct pci_dev *barmap_pdev(struct barmap_device *bdev)
+{
+	return bdev->core_device.pdev;
+}
+
+/* reserve.c */
+void barmap_reserve_subpage_bars(struct barmap_device *bdev);
+void barmap_release_subpage_bars(struct barmap_device *bdev);
+void barmap_apply_subpage_mmap_policy(struct barmap_device *bdev);
+const char *barmap_page_state_name(enum barmap_page_state state);
+
+/* debugfs.c */
+void barmap_debugfs_init(void);
+void barmap_debugfs_exit(void);
+void barmap_debugfs_add_device(struct barmap_device *bdev);
+void barmap_debugfs_remove_device(struct barmap_device *bdev);
 
 #endif /* BARMAP_H */

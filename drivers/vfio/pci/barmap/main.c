@@ -15,15 +15,15 @@
 
 static int barmap_open_device(struct vfio_device *core_vdev)
 {
-	struct vfio_pci_core_device *vdev =
-		container_of(core_vdev, struct vfio_pci_core_device, vdev);
+	struct barmap_device *bdev = barmap_from_vfio(core_vdev);
 	int ret;
 
-	ret = vfio_pci_core_enable(vdev);
+	ret = vfio_pci_core_enable(&bdev->core_device);
 	if (ret)
 		return ret;
 
-	vfio_pci_core_finish_enable(vdev);
+	vfio_pci_core_finish_enable(&bdev->core_device);
+	barmap_apply_subpage_mmap_policy(bdev);
 	return 0;
 }
 
@@ -58,13 +58,19 @@ static int barmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	dev_set_drvdata(&pdev->dev, &bdev->core_device);
 
+	/* Before registering: no open may see the page unreserved. */
+	barmap_reserve_subpage_bars(bdev);
+	barmap_debugfs_add_device(bdev);
+
 	ret = vfio_pci_core_register_device(&bdev->core_device);
 	if (ret)
-		goto out_put_vdev;
+		goto out_release_subpage_bars;
 
 	return 0;
 
-out_put_vdev:
+out_release_subpage_bars:
+	barmap_debugfs_remove_device(bdev);
+	barmap_release_subpage_bars(bdev);
 	vfio_put_device(&bdev->core_device.vdev);
 	return ret;
 }
@@ -72,8 +78,12 @@ out_put_vdev:
 static void barmap_remove(struct pci_dev *pdev)
 {
 	struct vfio_pci_core_device *core_device = dev_get_drvdata(&pdev->dev);
+	struct barmap_device *bdev = barmap_from_core(core_device);
 
+	/* Returns once the last user has closed the device. */
 	vfio_pci_core_unregister_device(core_device);
+	barmap_debugfs_remove_device(bdev);
+	barmap_release_subpage_bars(bdev);
 	vfio_put_device(&core_device->vdev);
 }
 
@@ -93,7 +103,24 @@ static struct pci_driver barmap_pci_driver = {
 	.driver_managed_dma	= true,
 };
 
-module_pci_driver(barmap_pci_driver);
+static int __init barmap_init(void)
+{
+	int ret;
+
+	barmap_debugfs_init();
+	ret = pci_register_driver(&barmap_pci_driver);
+	if (ret)
+		barmap_debugfs_exit();
+	return ret;
+}
+module_init(barmap_init);
+
+static void __exit barmap_exit(void)
+{
+	pci_unregister_driver(&barmap_pci_driver);
+	barmap_debugfs_exit();
+}
+module_exit(barmap_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI variant driver with page-granular, huge-page friendly BAR mappings");
