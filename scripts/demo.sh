@@ -19,5 +19,5 @@ fi
 for profile in exclusive shared; do
 	echo "== $profile profile: $(profile_text $profile)"
 	BARMAP_MODE=demo sh "$here/run-guest.sh" "$profile" "$BUILD/initrd.gz" \
-		"$BUILD/demo" | sed -n 's/^# \(0000:\|BDF\)/\1/p'
+		"$BUILD/demo" | sed -n 's/^# \(0000:\|BDF\|debugfs\|  \)/\1/p'
 done

@@ -12,34 +12,6 @@
 #include "kselftest_harness.h"
 #include "vfio_util.h"
 
-static char *slurp(const char *path)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!buf || !f) {
-		free(buf);
-		if (f)
-			fclose(f);
-		return NULL;
-	}
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				break;
-		}
-	}
-	fclose(f);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
-}
-
 static int one_cycle(const char *bdf)
 {
 	struct vfio_dev dev;
@@ -61,7 +33,19 @@ static int one_cycle(const char *bdf)
 	return 0;
 }
 
-TEST(bind_unbind_cycles_leave_iomem_unchanged)
+FIXTURE(cycles) {
+};
+
+FIXTURE_SETUP(cycles)
+{
+}
+
+FIXTURE_TEARDOWN(cycles)
+{
+}
+
+/* 200 cycles of four devices take about a minute under TCG. */
+TEST_F_TIMEOUT(cycles, bind_unbind_leave_iomem_unchanged, 600)
 {
 	const char *env = getenv("BARMAP_BDFS");
 	int cycles = getenv("BARMAP_CYCLES") ? atoi(getenv("BARMAP_CYCLES")) : 50;
@@ -71,7 +55,7 @@ TEST(bind_unbind_cycles_leave_iomem_unchanged)
 	if (!env)
 		SKIP(return, "no devices given (BARMAP_BDFS)");
 
-	before = slurp("/proc/iomem");
+	before = read_file("/proc/iomem");
 	ASSERT_NE(NULL, before);
 	for (i = 0; i < cycles; i++) {
 		list = strdup(env);
@@ -84,7 +68,7 @@ TEST(bind_unbind_cycles_leave_iomem_unchanged)
 		}
 		free(list);
 	}
-	after = slurp("/proc/iomem");
+	after = read_file("/proc/iomem");
 	ASSERT_NE(NULL, after);
 	EXPECT_STREQ(before, after);
 	TH_LOG("%d cycles over: %s", cycles, env);

@@ -3,6 +3,7 @@
  * Helpers shared by the barmap-vfio-pci selftests.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <unistd.h>
 
 #include "vfio_util.h"
@@ -262,4 +264,133 @@ int pci_bind(const char *bdf, const char *driver)
 	if (ret)
 		return ret;
 	return strcmp(drv, driver) ? -ENODEV : 0;
+}
+
+int bar_resource(const char *bdf, unsigned int bar, struct bar_resource *res)
+{
+	char path[PATH_MAX];
+	unsigned int i;
+	FILE *f;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	for (i = 0; i <= bar; i++) {
+		if (fscanf(f, "%" SCNx64 " %" SCNx64 " %" SCNx64, &res->start,
+			   &res->end, &res->flags) != 3)
+			break;
+		if (i == bar)
+			ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+bool bar_is_subpage_mem(const struct bar_resource *res, long page)
+{
+	return (res->flags & BAR_IORESOURCE_MEM) && res->end > res->start &&
+	       res->end - res->start + 1 < (uint64_t)page;
+}
+
+/* Parse "  start-end : name" of /proc/iomem; false on other lines. */
+static bool iomem_line(char *line, uint64_t *start, uint64_t *end,
+		       char **name)
+{
+	char *sep = strstr(line, " : ");
+
+	if (!sep || sscanf(line, " %" SCNx64 "-%" SCNx64, start, end) != 2)
+		return false;
+	*name = sep + 3;
+	(*name)[strcspn(*name, "\n")] = '\0';
+	return true;
+}
+
+int iomem_find(const char *name, uint64_t *start, uint64_t *end)
+{
+	char line[256], *n;
+	uint64_t s, e;
+	int found = 0;
+	FILE *f = fopen("/proc/iomem", "r");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (iomem_line(line, &s, &e, &n) && !strcmp(n, name)) {
+			*start = s;
+			*end = e;
+			found++;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int iomem_count_overlapping(const char *name, uint64_t start, uint64_t end)
+{
+	char line[256], *n;
+	uint64_t s, e;
+	int found = 0;
+	FILE *f = fopen("/proc/iomem", "r");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (iomem_line(line, &s, &e, &n) && !strcmp(n, name) &&
+		    s <= end && e >= start)
+			found++;
+	fclose(f);
+	return found;
+}
+
+bool klog_has(const char *a, const char *b, const char *c)
+{
+	int len = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf, *line, *save;
+	bool found = false;
+
+	if (len <= 0)
+		return false;
+	buf = malloc(len + 1);
+	if (!buf)
+		return false;
+	len = klogctl(3, buf, len);	/* SYSLOG_ACTION_READ_ALL */
+	if (len < 0)
+		len = 0;
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save))
+		found = strstr(line, a) && strstr(line, b) && strstr(line, c);
+	free(buf);
+	return found;
+}
+
+char *read_file(const char *path)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap), *bigger;
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!buf || !f)
+		goto fail;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (len + 1 < cap)
+			continue;
+		cap *= 2;
+		bigger = realloc(buf, cap);
+		if (!bigger)
+			goto fail;
+		buf = bigger;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+fail:
+	free(buf);
+	if (f)
+		fclose(f);
+	return NULL;
 }

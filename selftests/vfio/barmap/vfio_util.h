@@ -55,4 +55,30 @@ int sysfs_read_ulong(const char *path, unsigned long *val);
 int pci_bind(const char *bdf, const char *driver);
 int pci_unbind(const char *bdf);
 
+/* A BAR's resource as sysfs reports it; flags as in linux/ioport.h. */
+struct bar_resource {
+	uint64_t start;
+	uint64_t end;
+	uint64_t flags;
+};
+
+#define BAR_IORESOURCE_MEM	0x200
+
+int bar_resource(const char *bdf, unsigned int bar, struct bar_resource *res);
+bool bar_is_subpage_mem(const struct bar_resource *res, long page);
+
+/*
+ * Find the /proc/iomem entry named exactly @name; fills @start and @end.
+ * Returns the number of such entries (0 if none).
+ */
+int iomem_find(const char *name, uint64_t *start, uint64_t *end);
+/* Number of /proc/iomem entries named @name that overlap [start, end]. */
+int iomem_count_overlapping(const char *name, uint64_t start, uint64_t end);
+
+/* Whether the kernel log holds a line containing all of @a, @b and @c. */
+bool klog_has(const char *a, const char *b, const char *c);
+
+/* Read a whole file into a malloc()ed, NUL-terminated buffer. */
+char *read_file(const char *path);
+
 #endif
