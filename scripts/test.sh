@@ -26,5 +26,5 @@ if [ $built = 0 ]; then
 	done
 fi
 
-grep -E '^(ok|not ok) |^# ' "$results"
+grep -E '^(ok|not ok) |^# ' "$results" | grep -vE '^# +(RUN|OK) '
 sh "$here/summary.sh" <"$results"
