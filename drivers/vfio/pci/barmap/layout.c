@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Page-granular mmap layout of one PCI BAR.
+ *
+ * The areas returned here become the SPARSE_MMAP capability of the BAR
+ * region.  Two things shape them:
+ *
+ *  - MSI-X: the PCIe spec gives the MSI-X table and the PBA their own
+ *    4 KiB ranges, so only a host page made of nothing but those ranges
+ *    is left out.  A bigger page that also holds other registers stays
+ *    mappable; the driver advertises MSIX_MAPPABLE for it.
+ *
+ *  - Huge faults: VMMs choose the VA of each area and align it only to a
+ *    power of two derived from the area's size, never from its offset.
+ *    Cutting every run of pages at the huge-page boundaries of the
+ *    physical address makes each piece start on the boundary its size
+ *    advertises, so VA and PA end up co-aligned and PMD/PUD faults work.
+ */
+
+#include <linux/align.h>
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
+#include <linux/types.h>
+
+#include "layout.h"
+
+#define BARMAP_PAGE_SHIFT_MIN	12
+#define BARMAP_PAGE_SHIFT_MAX	30
+
+/* A half-open range [start, end) of BAR offsets. */
+struct barmap_span {
+	u64 start;
+	u64 end;
+};
+
+static bool page_shift_valid(unsigned int page_shift)
+{
+	return page_shift >= BARMAP_PAGE_SHIFT_MIN &&
+	       page_shift <= BARMAP_PAGE_SHIFT_MAX;
+}
+
+static bool huge_shift_valid(unsigned int shift, unsigned int below)
+{
+	return shift > below && shift < 64;
+}
+
+/*
+ * 0 in either slot means that huge size is not available.  The sizes that
+ * are given must be bigger than a page (a "huge" page no bigger than a
+ * page would cut every run into single pages), increase, and fit a u64
+ * shift.
+ */
+static bool huge_shifts_valid(const struct barmap_bar_facts *facts)
+{
+	unsigned int small = facts->huge_shifts[0];
+	unsigned int large = facts->huge_shifts[1];
+
+	if (small && !huge_shift_valid(small, facts->page_shift))
+		return false;
+	if (large && !huge_shift_valid(large, small ? small : facts->page_shift))
+		return false;
+	return true;
+}
+
+/* An unused entry (size 0) is ignored whatever its offset says. */
+static bool msix_range_valid(const struct barmap_range *range, u64 bar_size)
+{
+	u64 end;
+
+	if (!range->size)
+		return true;
+	if (check_add_overflow(range->offset, range->size, &end))
+		return false;
+	return end <= bar_size;
+}
+
+static bool facts_valid(const struct barmap_bar_facts *facts)
+{
+	u64 page, end;
+	unsigned int i;
+
+	if (!facts->size || !page_shift_valid(facts->page_shift) ||
+	    !huge_shifts_valid(facts))
+		return false;
+
+	page = 1ULL << facts->page_shift;
+
+	/*
+	 * Everything below works on [0, ALIGN(size, page)) and on physical
+	 * addresses up to phys + ALIGN(size, page): neither may wrap.
+	 */
+	if (check_add_overflow(facts->size, page - 1, &end) ||
+	    check_add_overflow(facts->phys, ALIGN(facts->size, page), &end))
+		return false;
+
+	/*
+	 * A sub-page BAR may sit anywhere inside its page; whether that page
+	 * may be mapped at all is the caller's call (mmap_ok).  Anything
+	 * bigger must start on a page or the areas would not be pages.
+	 */
+	if (facts->size >= page && !IS_ALIGNED(facts->phys, page))
+		return false;
+
+	for (i = 0; i < BARMAP_MSIX_MAX; i++)
+		if (!msix_range_valid(&facts->msix[i], facts->size))
+			return false;
+
+	return true;
+}
+
+/*
+ * Collect the MSI-X structures widened to whole 4 KiB granules, sorted and
+ * with touching or overlapping ranges merged: a page can be covered by the
+ * table and the PBA together, so coverage has to be judged on the union.
+ * Returns the number of spans written.
+ */
+static unsigned int msix_granule_spans(const struct barmap_bar_facts *facts,
+				       struct barmap_span *spans)
+{
+	unsigned int i, nr = 0;
+
+	for (i = 0; i < BARMAP_MSIX_MAX; i++) {
+		const struct barmap_range *range = &facts->msix[i];
+
+		if (!range->size)
+			continue;
+		spans[nr].start = ALIGN_DOWN(range->offset, BARMAP_MSIX_GRANULE);
+		spans[nr].end = ALIGN(range->offset + range->size,
+				      BARMAP_MSIX_GRANULE);
+		nr++;
+	}
+
+	if (nr == 2 && spans[1].start < spans[0].start) {
+		struct barmap_span tmp = spans[0];
+
+		spans[0] = spans[1];
+		spans[1] = tmp;
+	}
+
+	if (nr == 2 && spans[1].start <= spans[0].end) {
+		spans[0].end = max(spans[0].end, spans[1].end);
+		nr = 1;
+	}
+
+	return nr;
+}
+
+/*
+ * Turn the MSI-X granule spans into runs of hole pages, sorted.  A page is
+ * a hole when all of it that lies inside the BAR is covered by one span.
+ * Granules of the last page beyond the BAR end do not count, so a span
+ * that reaches the end of the BAR's last granule swallows that page whole.
+ * Returns the number of non-empty holes written.
+ */
+static unsigned int msix_hole_pages(const struct barmap_bar_facts *facts,
+				    u64 page, u64 limit,
+				    struct barmap_span *holes)
+{
+	struct barmap_span spans[BARMAP_MSIX_MAX];
+	u64 bar_granules_end = ALIGN(facts->size, BARMAP_MSIX_GRANULE);
+	unsigned int i, nr_spans, nr = 0;
+
+	nr_spans = msix_granule_spans(facts, spans);
+
+	for (i = 0; i < nr_spans; i++) {
+		u64 start = ALIGN(spans[i].start, page);
+		u64 end;
+
+		if (spans[i].end >= bar_granules_end)
+			end = limit;
+		else
+			end = ALIGN_DOWN(spans[i].end, page);
+
+		if (start < end) {
+			holes[nr].start = start;
+			holes[nr].end = end;
+			nr++;
+		}
+	}
+
+	return nr;
+}
+
+static void add_area(struct barmap_layout *layout, u64 start, u64 end)
+{
+	struct barmap_range *area;
+
+	if (start >= end)
+		return;
+
+	/*
+	 * Cannot trigger: at most three runs of at most five pieces each
+	 * fill BARMAP_MAX_AREAS exactly.  Never write past the array anyway.
+	 */
+	if (layout->nr_areas >= BARMAP_MAX_AREAS)
+		return;
+
+	area = &layout->areas[layout->nr_areas++];
+	area->offset = start;
+	area->size = end - start;
+}
+
+/*
+ * Find the first and last @huge boundaries of the physical address inside
+ * the run [@start, @end) of BAR offsets.  Returns true, with the boundaries
+ * as BAR offsets, only if at least one whole @huge block fits between them.
+ * A @huge of 0 (size not available) finds nothing.
+ *
+ * Works down from the end so that nothing is rounded up past the run:
+ * phys + end is known not to wrap, ALIGN(phys + start, huge) might.
+ */
+static bool huge_blocks_in_run(u64 phys, u64 start, u64 end, u64 huge,
+			       u64 *first, u64 *last)
+{
+	u64 run_start = phys + start;
+	u64 last_boundary;
+
+	if (!huge)
+		return false;
+
+	last_boundary = ALIGN_DOWN(phys + end, huge);
+	if (last_boundary < run_start || last_boundary - run_start < huge)
+		return false;
+
+	*first = ALIGN(run_start, huge) - phys;
+	*last = last_boundary - phys;
+	return true;
+}
+
+/*
+ * Cut [@start, @end) at its first and last @huge boundaries: a head below
+ * the first boundary, a middle made of whole @huge blocks, a tail above
+ * the last boundary.  A run without a whole block stays in one piece.
+ */
+static void split_at_huge(struct barmap_layout *layout, u64 phys,
+			  u64 start, u64 end, u64 huge)
+{
+	u64 first, last;
+
+	if (!huge_blocks_in_run(phys, start, end, huge, &first, &last)) {
+		add_area(layout, start, end);
+		return;
+	}
+
+	add_area(layout, start, first);
+	add_area(layout, first, last);
+	add_area(layout, last, end);
+}
+
+/*
+ * Split one run of mappable pages: whole blocks of the larger huge size
+ * become one area, what is left on either side is split at the smaller
+ * huge size.  A size of 0 makes no cut.  At most five pieces.
+ */
+static void split_run(struct barmap_layout *layout, u64 phys,
+		      u64 start, u64 end, u64 huge_small, u64 huge_large)
+{
+	u64 first, last;
+
+	if (!huge_blocks_in_run(phys, start, end, huge_large, &first, &last)) {
+		split_at_huge(layout, phys, start, end, huge_small);
+		return;
+	}
+
+	split_at_huge(layout, phys, start, first, huge_small);
+	add_area(layout, first, last);
+	split_at_huge(layout, phys, last, end, huge_small);
+}
+
+static u64 huge_size(unsigned int shift)
+{
+	return shift ? 1ULL << shift : 0;
+}
+
+/**
+ * barmap_layout_compute() - compute the mmap areas of one BAR
+ * @facts: size, physical address, page and huge-page sizes, MSI-X placement
+ * @layout: filled with the areas, sorted by offset and disjoint
+ *
+ * Areas are whole pages inside [0, ALIGN(size, page)), excluding pages
+ * that hold nothing of the BAR but MSI-X granules, and cut at the
+ * physical huge-page boundaries of @facts->huge_shifts.  A BAR that may
+ * not be mmapped gets no areas.  Pure arithmetic: callable in any context.
+ *
+ * Return: 0 on success (possibly with no areas), -EINVAL if @facts are
+ * inconsistent, in which case @layout has no areas.
+ */
+int barmap_layout_compute(const struct barmap_bar_facts *facts,
+			  struct barmap_layout *layout)
+{
+	struct barmap_span holes[BARMAP_MSIX_MAX];
+	u64 page, limit, cursor, huge_small, huge_large;
+	unsigned int i, nr_holes;
+
+	layout->nr_areas = 0;
+
+	if (!facts_valid(facts))
+		return -EINVAL;
+	if (!facts->mmap_ok)
+		return 0;
+
+	page = 1ULL << facts->page_shift;
+	limit = ALIGN(facts->size, page);
+	huge_small = huge_size(facts->huge_shifts[0]);
+	huge_large = huge_size(facts->huge_shifts[1]);
+
+	nr_holes = msix_hole_pages(facts, page, limit, holes);
+
+	cursor = 0;
+	for (i = 0; i < nr_holes; i++) {
+		if (cursor < holes[i].start)
+			split_run(layout, facts->phys, cursor, holes[i].start,
+				  huge_small, huge_large);
+		cursor = holes[i].end;
+	}
+	if (cursor < limit)
+		split_run(layout, facts->phys, cursor, limit,
+			  huge_small, huge_large);
+
+	return 0;
+}

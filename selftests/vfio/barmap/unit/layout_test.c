@@ -1,0 +1,980 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host-side unit tests for barmap_layout_compute(), built from the driver's
+ * own drivers/vfio/pci/barmap/layout.c.
+ *
+ * Every variant below is one BAR with the areas derived by hand; the
+ * derivation is in the comment above each group.  On top of the exact
+ * comparison, check_invariants() re-derives the hole pages from the facts
+ * one 4 KiB granule at a time and checks the properties a VMM relies on.
+ *
+ * Page sizes and the huge sizes the core's huge fault can insert:
+ *   4 KiB pages:  PMD 2 MiB (shift 21), PUD 1 GiB (shift 30)
+ *   16 KiB pages: PMD 32 MiB (shift 25), PUD 64 GiB (shift 36)
+ *   64 KiB pages: PMD 512 MiB (shift 29), no PUD
+ */
+
+#include <linux/errno.h>
+#include <linux/types.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "layout.h"
+
+#define SZ_4K		0x1000ULL
+#define SZ_16K		0x4000ULL
+#define SZ_64K		0x10000ULL
+#define SZ_256M		0x10000000ULL
+#define SZ_1G		0x40000000ULL
+
+/* What QEMU <= 10.x and cloud-hypervisor cap their VA alignment at. */
+#define VMM_MAX_ALIGN	SZ_1G
+
+/* Grace GB200 device memory: not a power of two (188 GiB + 15 MiB). */
+#define GRACE_SIZE	0x2F00F00000ULL
+
+#define PAGE_4K		.page_shift = 12, .huge_shifts = { 21, 30 }
+#define PAGE_16K	.page_shift = 14, .huge_shifts = { 25, 36 }
+#define PAGE_64K	.page_shift = 16, .huge_shifts = { 29, 0 }
+
+/* NVMe BAR0: 16 KiB, MSI-X table at 0x2000 (65 vectors), PBA at 0x3000. */
+#define NVME_BAR0 \
+	.size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true, \
+	.msix = { { 0x2000, 0x410 }, { 0x3000, 0x10 } }
+
+FIXTURE(layout) {
+};
+
+FIXTURE_SETUP(layout)
+{
+}
+
+FIXTURE_TEARDOWN(layout)
+{
+}
+
+FIXTURE_VARIANT(layout) {
+	struct barmap_bar_facts facts;
+	int ret;
+	unsigned int nr_areas;
+	struct barmap_range areas[BARMAP_MAX_AREAS];
+};
+
+/*
+ * NVMe BAR0.  The MSI-X granules are 0x2000-0x3000 (table) and
+ * 0x3000-0x4000 (PBA), i.e. the upper half of the BAR.  4 KiB: those two
+ * pages are holes.  16 KiB and 64 KiB: the one page also covers the
+ * registers at 0-0x2000, so the whole page stays mappable.
+ */
+FIXTURE_VARIANT_ADD(layout, nvme_bar0_4k) {
+	.facts = { NVME_BAR0, PAGE_4K },
+	.nr_areas = 1,
+	.areas = { { 0, 0x2000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, nvme_bar0_16k) {
+	.facts = { NVME_BAR0, PAGE_16K },
+	.nr_areas = 1,
+	.areas = { { 0, 0x4000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, nvme_bar0_64k) {
+	.facts = { NVME_BAR0, PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, 0x10000 } },
+};
+
+/*
+ * Sub-page BARs: one page at offset 0 if the caller says the page may be
+ * mapped, nothing otherwise.
+ */
+FIXTURE_VARIANT_ADD(layout, bar_256b_4k) {
+	.facts = { .size = 0x100, .phys = 0xfebf0000, .mmap_ok = true, PAGE_4K },
+	.nr_areas = 1,
+	.areas = { { 0, 0x1000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256b_16k) {
+	.facts = { .size = 0x100, .phys = 0xfebf0000, .mmap_ok = true, PAGE_16K },
+	.nr_areas = 1,
+	.areas = { { 0, 0x4000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256b_64k) {
+	.facts = { .size = 0x100, .phys = 0xfebf0000, .mmap_ok = true, PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, 0x10000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256b_no_mmap_4k) {
+	.facts = { .size = 0x100, .phys = 0xfebf0000, PAGE_4K },
+	.nr_areas = 0,
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256b_no_mmap_16k) {
+	.facts = { .size = 0x100, .phys = 0xfebf0000, PAGE_16K },
+	.nr_areas = 0,
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256b_no_mmap_64k) {
+	.facts = { .size = 0x100, .phys = 0xfebf0000, PAGE_64K },
+	.nr_areas = 0,
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_16b_4k) {
+	.facts = { .size = 0x10, .phys = 0xfebe0000, .mmap_ok = true, PAGE_4K },
+	.nr_areas = 1,
+	.areas = { { 0, 0x1000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_16b_16k) {
+	.facts = { .size = 0x10, .phys = 0xfebe0000, .mmap_ok = true, PAGE_16K },
+	.nr_areas = 1,
+	.areas = { { 0, 0x4000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_16b_64k) {
+	.facts = { .size = 0x10, .phys = 0xfebe0000, .mmap_ok = true, PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, 0x10000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_16b_no_mmap_4k) {
+	.facts = { .size = 0x10, .phys = 0xfebe0000, PAGE_4K },
+	.nr_areas = 0,
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_16b_no_mmap_16k) {
+	.facts = { .size = 0x10, .phys = 0xfebe0000, PAGE_16K },
+	.nr_areas = 0,
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_16b_no_mmap_64k) {
+	.facts = { .size = 0x10, .phys = 0xfebe0000, PAGE_64K },
+	.nr_areas = 0,
+};
+
+/* A sub-page BAR need not start on a page: valid, not mappable. */
+FIXTURE_VARIANT_ADD(layout, bar_16b_unaligned_phys_no_mmap_4k) {
+	.facts = { .size = 0x10, .phys = 0xfebe2010, PAGE_4K },
+	.nr_areas = 0,
+};
+
+/*
+ * A 4 KiB BAR holding nothing but MSI-X (table 0-0x100, PBA 0x800-0x808):
+ * its only granule is MSI-X, so even the 16 KiB page over it is a hole.
+ * With a second, non-MSI-X granule the page is mappable again.
+ */
+FIXTURE_VARIANT_ADD(layout, subpage_bar_all_msix_16k) {
+	.facts = { .size = 0x1000, .phys = 0xfe040000, .mmap_ok = true,
+		   PAGE_16K, .msix = { { 0, 0x100 }, { 0x800, 0x8 } } },
+	.nr_areas = 0,
+};
+
+FIXTURE_VARIANT_ADD(layout, subpage_bar_msix_and_regs_16k) {
+	.facts = { .size = 0x2000, .phys = 0xfe040000, .mmap_ok = true,
+		   PAGE_16K, .msix = { { 0, 0x100 } } },
+	.nr_areas = 1,
+	.areas = { { 0, 0x4000 } },
+};
+
+/*
+ * 256 MiB BAR at 0x40_1000_0000 (256 MiB-aligned, not 512 MiB-aligned),
+ * no MSI-X: one naturally aligned block, one area at every page size.
+ */
+#define BAR_256M .size = SZ_256M, .phys = 0x4010000000, .mmap_ok = true
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_4k) {
+	.facts = { BAR_256M, PAGE_4K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_256M } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_16k) {
+	.facts = { BAR_256M, PAGE_16K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_256M } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_64k) {
+	.facts = { BAR_256M, PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_256M } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_no_mmap_4k) {
+	.facts = { .size = SZ_256M, .phys = 0x4010000000, PAGE_4K,
+		   .msix = { { 0, 0x8000 }, { 0x8000, 0x100 } } },
+	.nr_areas = 0,
+};
+
+/*
+ * Same BAR, 2048-vector table (32 KiB) plus PBA at the start:
+ * granules 0-0x9000 are MSI-X.
+ *   4K:  hole 0-0x9000; run 0x9000-256M cut at the first 2 MiB boundary.
+ *   16K: hole 0-0x8000 (page 0x8000 also has 0x9000-0xc000);
+ *        run 0x8000-256M cut at the first 32 MiB boundary.
+ *   64K: page 0 also holds non-MSI-X granules: no hole; 256 MiB is less
+ *        than the 512 MiB PMD, so one area.
+ */
+#define MSIX_AT_START .msix = { { 0, 0x8000 }, { 0x8000, 0x100 } }
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_msix_start_4k) {
+	.facts = { BAR_256M, MSIX_AT_START, PAGE_4K },
+	.nr_areas = 2,
+	.areas = { { 0x9000, 0x1F7000 }, { 0x200000, 0xFE00000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_msix_start_16k) {
+	.facts = { BAR_256M, MSIX_AT_START, PAGE_16K },
+	.nr_areas = 2,
+	.areas = { { 0x8000, 0x1FF8000 }, { 0x2000000, 0xE000000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_msix_start_64k) {
+	.facts = { BAR_256M, MSIX_AT_START, PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_256M } },
+};
+
+/*
+ * MSI-X in the middle: granules 0x800_0000-0x800_9000.
+ *   4K:  run below is one 128 MiB block; run above is cut at 0x820_0000.
+ *   16K: hole 0x800_0000-0x800_8000; run above cut at 0xa00_0000.
+ *   64K: no hole, one area.
+ */
+#define MSIX_IN_MIDDLE .msix = { { 0x8000000, 0x8000 }, { 0x8008000, 0x100 } }
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_msix_middle_4k) {
+	.facts = { BAR_256M, MSIX_IN_MIDDLE, PAGE_4K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x8000000 }, { 0x8009000, 0x1F7000 },
+		   { 0x8200000, 0x7E00000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_msix_middle_16k) {
+	.facts = { BAR_256M, MSIX_IN_MIDDLE, PAGE_16K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x8000000 }, { 0x8008000, 0x1FF8000 },
+		   { 0xA000000, 0x6000000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_msix_middle_64k) {
+	.facts = { BAR_256M, MSIX_IN_MIDDLE, PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_256M } },
+};
+
+/*
+ * MSI-X at the end, PBA listed first: PBA granule 0xfff_0000-0xfff_1000,
+ * table 0xfff_8000 up to the BAR end.
+ *   4K:  two holes; the run below is cut at its last 2 MiB boundary
+ *        0xfe0_0000; 0xfff_1000-0xfff_8000 is a run of its own.
+ *   16K: the PBA page also covers 0xfff_1000-0xfff_4000: no hole there;
+ *        hole 0xfff_8000-256M; run below cut at 0xe00_0000.
+ *   64K: no hole, one area.
+ */
+#define MSIX_AT_END .msix = { { 0xFFF8000, 0x8000 }, { 0xFFF0000, 0x100 } }
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_msix_end_4k) {
+	.facts = { BAR_256M, MSIX_AT_END, PAGE_4K },
+	.nr_areas = 3,
+	.areas = { { 0, 0xFE00000 }, { 0xFE00000, 0x1F0000 },
+		   { 0xFFF1000, 0x7000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_msix_end_16k) {
+	.facts = { BAR_256M, MSIX_AT_END, PAGE_16K },
+	.nr_areas = 2,
+	.areas = { { 0, 0xE000000 }, { 0xE000000, 0x1FF8000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, bar_256m_msix_end_64k) {
+	.facts = { BAR_256M, MSIX_AT_END, PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_256M } },
+};
+
+/*
+ * Table (32 vectors) and PBA in the same 4 KiB granule of a 64 KiB BAR:
+ * one hole page at 4 KiB, none at 16 or 64 KiB.
+ */
+#define MSIX_ONE_PAGE \
+	.size = SZ_64K, .phys = 0xfe010000, .mmap_ok = true, \
+	.msix = { { 0, 0x200 }, { 0x800, 0x8 } }
+
+FIXTURE_VARIANT_ADD(layout, msix_one_page_4k) {
+	.facts = { MSIX_ONE_PAGE, PAGE_4K },
+	.nr_areas = 1,
+	.areas = { { 0x1000, 0xF000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, msix_one_page_16k) {
+	.facts = { MSIX_ONE_PAGE, PAGE_16K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_64K } },
+};
+
+FIXTURE_VARIANT_ADD(layout, msix_one_page_64k) {
+	.facts = { MSIX_ONE_PAGE, PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_64K } },
+};
+
+/*
+ * Table (768 vectors, 0x4000-0x7000) and PBA (0x7000-0x7060) in adjacent
+ * granules of a 64 KiB BAR.  At 16 KiB the page 0x4000-0x8000 is a hole
+ * only because table and PBA together cover it.
+ */
+#define MSIX_ADJACENT \
+	.size = SZ_64K, .phys = 0xfe050000, .mmap_ok = true, \
+	.msix = { { 0x4000, 0x3000 }, { 0x7000, 0x60 } }
+
+FIXTURE_VARIANT_ADD(layout, msix_adjacent_granules_4k) {
+	.facts = { MSIX_ADJACENT, PAGE_4K },
+	.nr_areas = 2,
+	.areas = { { 0, 0x4000 }, { 0x8000, 0x8000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, msix_adjacent_granules_16k) {
+	.facts = { MSIX_ADJACENT, PAGE_16K },
+	.nr_areas = 2,
+	.areas = { { 0, 0x4000 }, { 0x8000, 0x8000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, msix_adjacent_granules_64k) {
+	.facts = { MSIX_ADJACENT, PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_64K } },
+};
+
+/*
+ * Overlapping table and PBA (a broken device, but the facts allow it):
+ * the hole is still their union, 0-0x3000.
+ */
+FIXTURE_VARIANT_ADD(layout, msix_overlapping_4k) {
+	.facts = { .size = 0x8000, .phys = 0xfe060000, .mmap_ok = true,
+		   PAGE_4K, .msix = { { 0, 0x3000 }, { 0x1000, 0x8 } } },
+	.nr_areas = 1,
+	.areas = { { 0x3000, 0x5000 } },
+};
+
+/*
+ * Table and PBA in different BARs, each BAR computed with only its own
+ * structure.  The 32 KiB table BAR is all table: nothing to map at any
+ * page size (at 64 KiB it is a sub-page BAR whose only granules are the
+ * table).  The 64 KiB PBA BAR has the PBA at 0x8000: one hole page at
+ * 4 KiB, none at 16 or 64 KiB.
+ */
+#define TABLE_BAR \
+	.size = 0x8000, .phys = 0xfe020000, .mmap_ok = true, \
+	.msix = { { 0, 0x8000 } }
+#define PBA_BAR \
+	.size = SZ_64K, .phys = 0xfe030000, .mmap_ok = true, \
+	.msix = { { 0, 0 }, { 0x8000, 0x100 } }
+
+FIXTURE_VARIANT_ADD(layout, table_bar_4k) {
+	.facts = { TABLE_BAR, PAGE_4K },
+	.nr_areas = 0,
+};
+
+FIXTURE_VARIANT_ADD(layout, table_bar_16k) {
+	.facts = { TABLE_BAR, PAGE_16K },
+	.nr_areas = 0,
+};
+
+FIXTURE_VARIANT_ADD(layout, table_bar_64k) {
+	.facts = { TABLE_BAR, PAGE_64K },
+	.nr_areas = 0,
+};
+
+FIXTURE_VARIANT_ADD(layout, pba_bar_4k) {
+	.facts = { PBA_BAR, PAGE_4K },
+	.nr_areas = 2,
+	.areas = { { 0, 0x8000 }, { 0x9000, 0x7000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, pba_bar_16k) {
+	.facts = { PBA_BAR, PAGE_16K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_64K } },
+};
+
+FIXTURE_VARIANT_ADD(layout, pba_bar_64k) {
+	.facts = { PBA_BAR, PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_64K } },
+};
+
+/*
+ * Grace GB200 device memory, 0x2f_00f0_0000 bytes, no MSI-X, at
+ *   0x40_4000_0000 (1 GiB-aligned, not 2 GiB),
+ *   0x40_4020_0000 (2 MiB-aligned only),
+ *   0x40_4000_0000 + page (page-aligned only),
+ *   0x40_0000_0000 (64 GiB-aligned, for the 16 KiB PUD).
+ * 4K, 1 GiB-aligned: 188 GiB of PUDs, then 14 MiB of PMDs, then 1 MiB.
+ * 4K, 2 MiB-aligned: first PUD boundary at 0x3fe0_0000, last at
+ *   0x2e_ffe0_0000; the head is 2 MiB-aligned already (one piece), the
+ *   tail is 16 MiB of PMDs plus 1 MiB.
+ * 4K, 4 KiB-aligned (phys 0x40_4000_1000): PMD boundaries at offsets
+ *   k * 2 MiB - 4 KiB, PUD boundaries at k * 1 GiB - 4 KiB.
+ * 16K, 1 GiB-aligned: first 64 GiB boundary 0x50_0000_0000 (offset
+ *   0xf_c000_0000), last 0x60_0000_0000 (offset 0x1f_c000_0000); the
+ *   tail is cut at its last 32 MiB boundary, offset 0x2f_0000_0000.
+ * 64K: no PUD, only 512 MiB cuts.
+ */
+FIXTURE_VARIANT_ADD(layout, grace_1g_aligned_4k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4040000000, .mmap_ok = true,
+		   PAGE_4K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x2F00000000 }, { 0x2F00000000, 0xE00000 },
+		   { 0x2F00E00000, 0x100000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, grace_2m_aligned_4k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4040200000, .mmap_ok = true,
+		   PAGE_4K },
+	.nr_areas = 4,
+	.areas = { { 0, 0x3FE00000 }, { 0x3FE00000, 0x2EC0000000 },
+		   { 0x2EFFE00000, 0x1000000 }, { 0x2F00E00000, 0x100000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, grace_4k_aligned_4k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4040001000, .mmap_ok = true,
+		   PAGE_4K },
+	.nr_areas = 5,
+	.areas = { { 0, 0x1FF000 }, { 0x1FF000, 0x3FE00000 },
+		   { 0x3FFFF000, 0x2EC0000000 }, { 0x2EFFFFF000, 0xE00000 },
+		   { 0x2F00DFF000, 0x101000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, grace_64g_aligned_16k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4000000000, .mmap_ok = true,
+		   PAGE_16K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x2000000000 }, { 0x2000000000, 0xF00000000 },
+		   { 0x2F00000000, 0xF00000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, grace_1g_aligned_16k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4040000000, .mmap_ok = true,
+		   PAGE_16K },
+	.nr_areas = 4,
+	.areas = { { 0, 0xFC0000000 }, { 0xFC0000000, 0x1000000000 },
+		   { 0x1FC0000000, 0xF40000000 }, { 0x2F00000000, 0xF00000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, grace_2m_aligned_16k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4040200000, .mmap_ok = true,
+		   PAGE_16K },
+	.nr_areas = 5,
+	.areas = { { 0, 0x1E00000 }, { 0x1E00000, 0xFBE000000 },
+		   { 0xFBFE00000, 0x1000000000 }, { 0x1FBFE00000, 0xF40000000 },
+		   { 0x2EFFE00000, 0x1100000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, grace_16k_aligned_16k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4040004000, .mmap_ok = true,
+		   PAGE_16K },
+	.nr_areas = 5,
+	.areas = { { 0, 0x1FFC000 }, { 0x1FFC000, 0xFBE000000 },
+		   { 0xFBFFFC000, 0x1000000000 }, { 0x1FBFFFC000, 0xF40000000 },
+		   { 0x2EFFFFC000, 0xF04000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, grace_1g_aligned_64k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4040000000, .mmap_ok = true,
+		   PAGE_64K },
+	.nr_areas = 2,
+	.areas = { { 0, 0x2F00000000 }, { 0x2F00000000, 0xF00000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, grace_2m_aligned_64k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4040200000, .mmap_ok = true,
+		   PAGE_64K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x1FE00000 }, { 0x1FE00000, 0x2EE0000000 },
+		   { 0x2EFFE00000, 0x1100000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, grace_64k_aligned_64k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4040010000, .mmap_ok = true,
+		   PAGE_64K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x1FFF0000 }, { 0x1FFF0000, 0x2EE0000000 },
+		   { 0x2EFFFF0000, 0xF10000 } },
+};
+
+/*
+ * ivshmem-like 1 GiB BAR2 at 0x80_0000_0000 (1 GiB-aligned),
+ * 0x80_0020_0000 (2 MiB-aligned only) and 0x80_0000_0000 + page.
+ * 1 GiB-aligned: one area at every page size.  4K, 2 MiB-aligned: no
+ * whole PUD, and the PMD cuts fall on the run's own ends: still one area.
+ * Otherwise head, middle of PMDs, tail.
+ */
+FIXTURE_VARIANT_ADD(layout, ivshmem_1g_aligned_4k) {
+	.facts = { .size = SZ_1G, .phys = 0x8000000000, .mmap_ok = true,
+		   PAGE_4K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_1G } },
+};
+
+FIXTURE_VARIANT_ADD(layout, ivshmem_2m_aligned_4k) {
+	.facts = { .size = SZ_1G, .phys = 0x8000200000, .mmap_ok = true,
+		   PAGE_4K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_1G } },
+};
+
+FIXTURE_VARIANT_ADD(layout, ivshmem_4k_aligned_4k) {
+	.facts = { .size = SZ_1G, .phys = 0x8000001000, .mmap_ok = true,
+		   PAGE_4K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x1FF000 }, { 0x1FF000, 0x3FE00000 },
+		   { 0x3FFFF000, 0x1000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, ivshmem_1g_aligned_16k) {
+	.facts = { .size = SZ_1G, .phys = 0x8000000000, .mmap_ok = true,
+		   PAGE_16K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_1G } },
+};
+
+FIXTURE_VARIANT_ADD(layout, ivshmem_2m_aligned_16k) {
+	.facts = { .size = SZ_1G, .phys = 0x8000200000, .mmap_ok = true,
+		   PAGE_16K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x1E00000 }, { 0x1E00000, 0x3E000000 },
+		   { 0x3FE00000, 0x200000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, ivshmem_16k_aligned_16k) {
+	.facts = { .size = SZ_1G, .phys = 0x8000004000, .mmap_ok = true,
+		   PAGE_16K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x1FFC000 }, { 0x1FFC000, 0x3E000000 },
+		   { 0x3FFFC000, 0x4000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, ivshmem_1g_aligned_64k) {
+	.facts = { .size = SZ_1G, .phys = 0x8000000000, .mmap_ok = true,
+		   PAGE_64K },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_1G } },
+};
+
+FIXTURE_VARIANT_ADD(layout, ivshmem_2m_aligned_64k) {
+	.facts = { .size = SZ_1G, .phys = 0x8000200000, .mmap_ok = true,
+		   PAGE_64K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x1FE00000 }, { 0x1FE00000, 0x20000000 },
+		   { 0x3FE00000, 0x200000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, ivshmem_64k_aligned_64k) {
+	.facts = { .size = SZ_1G, .phys = 0x8000010000, .mmap_ok = true,
+		   PAGE_64K },
+	.nr_areas = 3,
+	.areas = { { 0, 0x1FFF0000 }, { 0x1FFF0000, 0x20000000 },
+		   { 0x3FFF0000, 0x10000 } },
+};
+
+/*
+ * Missing huge sizes.  No huge size at all: never cut.  PUD only (the PMD
+ * slot 0): a 3 GiB BAR at 0x80_0000_1000 keeps its 2 GiB of whole PUDs
+ * (offsets 0x3fff_f000-0xbfff_f000) apart, the rest is not cut further.
+ */
+FIXTURE_VARIANT_ADD(layout, no_huge_4k) {
+	.facts = { .size = 0xC0000000, .phys = 0x8000001000, .mmap_ok = true,
+		   .page_shift = 12 },
+	.nr_areas = 1,
+	.areas = { { 0, 0xC0000000 } },
+};
+
+FIXTURE_VARIANT_ADD(layout, pud_only_4k) {
+	.facts = { .size = 0xC0000000, .phys = 0x8000001000, .mmap_ok = true,
+		   .page_shift = 12, .huge_shifts = { 0, 30 } },
+	.nr_areas = 3,
+	.areas = { { 0, 0x3FFFF000 }, { 0x3FFFF000, 0x80000000 },
+		   { 0xBFFFF000, 0x1000 } },
+};
+
+/*
+ * The worst case, BARMAP_MAX_AREAS areas: 4 KiB pages, a non-power-of-two
+ * BAR of 8 GiB + 3 MiB at 0x200_0000_1000, table page at 0xc030_0000 and
+ * PBA page at 0x1_8030_0000.  PMD boundaries are at offsets
+ * k * 2 MiB - 4 KiB and PUD boundaries at k * 1 GiB - 4 KiB, so each of
+ * the three runs gets head, PMDs, PUDs, PMDs, tail.
+ */
+FIXTURE_VARIANT_ADD(layout, max_areas_4k) {
+	.facts = { .size = 0x200300000, .phys = 0x20000001000, .mmap_ok = true,
+		   PAGE_4K,
+		   .msix = { { 0xC0300000, 0x1000 }, { 0x180300000, 0x8 } } },
+	.nr_areas = 15,
+	.areas = {
+		{ 0, 0x1FF000 },
+		{ 0x1FF000, 0x3FE00000 },
+		{ 0x3FFFF000, 0x80000000 },
+		{ 0xBFFFF000, 0x200000 },
+		{ 0xC01FF000, 0x101000 },
+		{ 0xC0301000, 0xFE000 },
+		{ 0xC03FF000, 0x3FC00000 },
+		{ 0xFFFFF000, 0x80000000 },
+		{ 0x17FFFF000, 0x200000 },
+		{ 0x1801FF000, 0x101000 },
+		{ 0x180301000, 0xFE000 },
+		{ 0x1803FF000, 0x3FC00000 },
+		{ 0x1BFFFF000, 0x40000000 },
+		{ 0x1FFFFF000, 0x200000 },
+		{ 0x2001FF000, 0x101000 },
+	},
+};
+
+/*
+ * Valid edge cases: an unused MSI-X entry with a nonsense offset; a BAR
+ * ending just below the top of the physical address space, with a huge
+ * size whose rounding up would wrap.
+ */
+FIXTURE_VARIANT_ADD(layout, msix_unused_entry_ignored_4k) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true,
+		   PAGE_4K, .msix = { { ~0ULL, 0 }, { 0x12345, 0 } } },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_16K } },
+};
+
+FIXTURE_VARIANT_ADD(layout, phys_at_top_4k) {
+	.facts = { .size = SZ_256M, .phys = 0xFFFFFFFFE0000000,
+		   .mmap_ok = true, .page_shift = 12,
+		   .huge_shifts = { 21, 63 } },
+	.nr_areas = 1,
+	.areas = { { 0, SZ_256M } },
+};
+
+/* Invalid facts: -EINVAL and no areas. */
+FIXTURE_VARIANT_ADD(layout, invalid_size_zero) {
+	.facts = { .size = 0, .phys = 0xfe000000, .mmap_ok = true, PAGE_4K },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_page_shift_11) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true,
+		   .page_shift = 11 },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_page_shift_11_no_mmap) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .page_shift = 11 },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_page_shift_31) {
+	.facts = { .size = 0x80000000, .phys = 0x80000000, .mmap_ok = true,
+		   .page_shift = 31 },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_huge_equals_page) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true,
+		   .page_shift = 12, .huge_shifts = { 12, 30 } },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_huge_below_page) {
+	.facts = { .size = SZ_64K, .phys = 0xfe000000, .mmap_ok = true,
+		   .page_shift = 16, .huge_shifts = { 14, 0 } },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_pud_only_below_page) {
+	.facts = { .size = SZ_64K, .phys = 0xfe000000, .mmap_ok = true,
+		   .page_shift = 16, .huge_shifts = { 0, 16 } },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_huge_equal) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true,
+		   .page_shift = 12, .huge_shifts = { 21, 21 } },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_huge_decreasing) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true,
+		   .page_shift = 12, .huge_shifts = { 30, 21 } },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_huge_shift_64) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true,
+		   .page_shift = 12, .huge_shifts = { 21, 64 } },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_phys_unaligned_4k) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000800, .mmap_ok = true,
+		   PAGE_4K },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_phys_unaligned_page_sized_64k) {
+	.facts = { .size = SZ_64K, .phys = 0xfe008000, .mmap_ok = true,
+		   PAGE_64K },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_grace_4k_aligned_16k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4040001000, .mmap_ok = true,
+		   PAGE_16K },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_msix_past_end) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true,
+		   PAGE_4K, .msix = { { 0x3F00, 0x200 } } },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_msix_starts_at_end) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true,
+		   PAGE_4K, .msix = { { 0x2000, 0x410 }, { 0x4000, 0x10 } } },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_msix_wraps) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true,
+		   PAGE_4K, .msix = { { ~0ULL - 0xF, 0x100 } } },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_size_wraps_page_align) {
+	.facts = { .size = ~0ULL, .phys = 0, .mmap_ok = true, PAGE_4K },
+	.ret = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(layout, invalid_phys_end_wraps) {
+	.facts = { .size = SZ_256M, .phys = 0xFFFFFFFFF0000000,
+		   .mmap_ok = true, PAGE_4K },
+	.ret = -EINVAL,
+};
+
+static void log_areas(struct __test_metadata *_metadata, const char *what,
+		      const struct barmap_range *areas, unsigned int nr)
+{
+	unsigned int i;
+
+	TH_LOG("%s: %u areas", what, nr);
+	for (i = 0; i < nr && i < BARMAP_MAX_AREAS; i++)
+		TH_LOG("  { 0x%llx, 0x%llx }",
+		       (unsigned long long)areas[i].offset,
+		       (unsigned long long)areas[i].size);
+}
+
+static bool same_areas(const struct barmap_range *want, unsigned int nr_want,
+		       const struct barmap_layout *got)
+{
+	unsigned int i;
+
+	if (got->nr_areas != nr_want)
+		return false;
+	for (i = 0; i < nr_want; i++)
+		if (got->areas[i].offset != want[i].offset ||
+		    got->areas[i].size != want[i].size)
+			return false;
+	return true;
+}
+
+/* Does the 4 KiB granule at @g overlap the MSI-X table or PBA? */
+static bool granule_is_msix(const struct barmap_bar_facts *f, u64 g)
+{
+	unsigned int i;
+
+	for (i = 0; i < BARMAP_MSIX_MAX; i++) {
+		const struct barmap_range *r = &f->msix[i];
+
+		if (r->size && r->offset < g + SZ_4K &&
+		    g < r->offset + r->size)
+			return true;
+	}
+	return false;
+}
+
+/* The rule, spelled out: every granule of the page inside the BAR is MSI-X. */
+static bool page_is_hole(const struct barmap_bar_facts *f, u64 p)
+{
+	u64 page = 1ULL << f->page_shift;
+	u64 g;
+
+	for (g = p; g < p + page && g < f->size; g += SZ_4K)
+		if (!granule_is_msix(f, g))
+			return false;
+	return true;
+}
+
+static bool in_areas(const struct barmap_layout *l, u64 p)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nr_areas; i++)
+		if (p >= l->areas[i].offset &&
+		    p - l->areas[i].offset < l->areas[i].size)
+			return true;
+	return false;
+}
+
+/*
+ * The areas must be exactly the non-hole pages.  A page that touches no
+ * MSI-X structure always holds a non-MSI-X granule of the BAR, so only the
+ * gaps between areas (which must be all holes) and the pages touching MSI-X
+ * (which must be holes exactly when they are outside the areas) need a
+ * look.  Both sets are small for correct output.
+ */
+static void check_union(struct __test_metadata *_metadata,
+			const struct barmap_bar_facts *f,
+			const struct barmap_layout *l, u64 page, u64 limit)
+{
+	u64 cursor = 0, p;
+	unsigned int i;
+
+	for (i = 0; i <= l->nr_areas; i++) {
+		u64 gap_end = i < l->nr_areas ? l->areas[i].offset : limit;
+
+		for (p = cursor; p < gap_end; p += page) {
+			if (!page_is_hole(f, p))
+				TH_LOG("page 0x%llx is mappable but in no area",
+				       (unsigned long long)p);
+			ASSERT_TRUE(page_is_hole(f, p));
+		}
+		if (i < l->nr_areas)
+			cursor = l->areas[i].offset + l->areas[i].size;
+	}
+
+	for (i = 0; i < BARMAP_MSIX_MAX; i++) {
+		const struct barmap_range *r = &f->msix[i];
+
+		if (!r->size)
+			continue;
+		for (p = r->offset & ~(page - 1);
+		     p < r->offset + r->size && p < limit; p += page) {
+			if (page_is_hole(f, p) == in_areas(l, p))
+				TH_LOG("page 0x%llx: hole %d, in an area %d",
+				       (unsigned long long)p,
+				       page_is_hole(f, p), in_areas(l, p));
+			ASSERT_NE(page_is_hole(f, p), in_areas(l, p));
+		}
+	}
+}
+
+/* 1 << ctz64(size), capped: the VA alignment QEMU <= 10.x gives an area. */
+static u64 qemu_va_align(u64 size)
+{
+	u64 align = size & -size;
+
+	return align < VMM_MAX_ALIGN ? align : VMM_MAX_ALIGN;
+}
+
+/* next_power_of_two(size), capped: cloud-hypervisor's VA alignment. */
+static u64 cloud_hypervisor_va_align(u64 size)
+{
+	u64 align = 1;
+
+	while (align < size && align < VMM_MAX_ALIGN)
+		align <<= 1;
+	return align;
+}
+
+/*
+ * Whenever an area contains a whole physically aligned huge block, a VMM
+ * that aligns the area's VA only by the area's size must still get VA and
+ * physical address co-aligned at that huge size (up to the 1 GiB the VMMs
+ * cap their alignment at).
+ */
+static void check_huge_alignment(struct __test_metadata *_metadata,
+				 const struct barmap_bar_facts *f,
+				 const struct barmap_range *area)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		u64 huge, pa, first;
+
+		if (!f->huge_shifts[i] || f->huge_shifts[i] >= 63)
+			continue;
+		huge = 1ULL << f->huge_shifts[i];
+		pa = f->phys + area->offset;
+		first = (pa + huge - 1) & ~(huge - 1);
+		if (first < pa || first - pa + huge > area->size)
+			continue;	/* no whole block in this area */
+
+		EXPECT_EQ(0ULL, pa & (huge - 1)) {
+			TH_LOG("area 0x%llx: huge block inside, unaligned start",
+			       (unsigned long long)area->offset);
+		}
+		EXPECT_EQ(0ULL, area->size & (huge - 1)) {
+			TH_LOG("area 0x%llx: huge block inside, ragged size",
+			       (unsigned long long)area->offset);
+		}
+		if (huge > VMM_MAX_ALIGN)
+			continue;
+		EXPECT_EQ(0ULL, qemu_va_align(area->size) & (huge - 1));
+		EXPECT_EQ(0ULL, cloud_hypervisor_va_align(area->size) &
+				(huge - 1));
+	}
+}
+
+static void check_invariants(struct __test_metadata *_metadata,
+			     const struct barmap_bar_facts *f,
+			     const struct barmap_layout *l)
+{
+	u64 page = 1ULL << f->page_shift;
+	u64 limit = (f->size + page - 1) & ~(page - 1);
+	unsigned int i;
+
+	ASSERT_LE(l->nr_areas, (unsigned int)BARMAP_MAX_AREAS);
+	if (!f->mmap_ok) {
+		ASSERT_EQ(0U, l->nr_areas);
+		return;
+	}
+
+	for (i = 0; i < l->nr_areas; i++) {
+		const struct barmap_range *a = &l->areas[i];
+
+		ASSERT_NE(0ULL, a->size);
+		ASSERT_EQ(0ULL, a->offset & (page - 1));
+		ASSERT_EQ(0ULL, a->size & (page - 1));
+		ASSERT_LT(a->offset, limit);
+		ASSERT_LE(a->size, limit - a->offset);
+		if (i)
+			ASSERT_LE(l->areas[i - 1].offset +
+				  l->areas[i - 1].size, a->offset);
+		check_huge_alignment(_metadata, f, a);
+	}
+
+	check_union(_metadata, f, l, page, limit);
+}
+
+TEST_F(layout, areas)
+{
+	struct barmap_layout got;
+	int ret;
+
+	/* Garbage in, so that a missing reset of nr_areas shows. */
+	memset(&got, 0xa5, sizeof(got));
+
+	ret = barmap_layout_compute(&variant->facts, &got);
+	ASSERT_EQ(variant->ret, ret);
+	if (ret) {
+		ASSERT_EQ(0U, got.nr_areas);
+		return;
+	}
+
+	if (!same_areas(variant->areas, variant->nr_areas, &got)) {
+		log_areas(_metadata, "expected", variant->areas,
+			  variant->nr_areas);
+		log_areas(_metadata, "got", got.areas, got.nr_areas);
+	}
+	EXPECT_TRUE(same_areas(variant->areas, variant->nr_areas, &got));
+
+	check_invariants(_metadata, &variant->facts, &got);
+}
+
+TEST_HARNESS_MAIN
