@@ -320,3 +320,30 @@ int barmap_layout_compute(const struct barmap_bar_facts *facts,
 
 	return 0;
 }
+
+/**
+ * barmap_layout_covers() - whether a range lies inside the advertised areas
+ * @layout: a layout from barmap_layout_compute()
+ * @offset: start of the range, relative to the BAR
+ * @len: length of the range; 0 is never covered
+ *
+ * The range may span several areas as long as they are adjacent: areas
+ * split at huge-page boundaries are one mapping to userspace.
+ */
+bool barmap_layout_covers(const struct barmap_layout *layout, u64 offset,
+			  u64 len)
+{
+	u64 cursor = offset, end;
+	unsigned int i;
+
+	if (!len || check_add_overflow(offset, len, &end))
+		return false;
+
+	for (i = 0; i < layout->nr_areas && cursor < end; i++) {
+		const struct barmap_range *area = &layout->areas[i];
+
+		if (area->offset <= cursor && cursor - area->offset < area->size)
+			cursor = area->offset + area->size;
+	}
+	return cursor >= end;
+}

@@ -69,5 +69,7 @@ struct barmap_layout {
 
 int barmap_layout_compute(const struct barmap_bar_facts *facts,
 			  struct barmap_layout *layout);
+bool barmap_layout_covers(const struct barmap_layout *layout, u64 offset,
+			  u64 len);
 
 #endif /* BARMAP_LAYOUT_H */

@@ -977,4 +977,52 @@ TEST_F(layout, areas)
 	check_invariants(_metadata, &variant->facts, &got);
 }
 
+/*
+ * barmap_layout_covers(): what mmap enforces when MSI-X pages must stay
+ * out of reach.  The layout is the 256 MiB BAR with MSI-X in the middle,
+ * 4 KiB pages: a hole at [0x8000000, 0x8009000) and the run after it cut
+ * at the first 2 MiB boundary.
+ */
+static const struct barmap_layout middle_hole = {
+	.nr_areas = 3,
+	.areas = { { 0, 0x8000000 }, { 0x8009000, 0x1F7000 },
+		   { 0x8200000, 0x7E00000 } },
+};
+
+TEST(covers_range_inside_one_area)
+{
+	EXPECT_TRUE(barmap_layout_covers(&middle_hole, 0, 0x8000000));
+	EXPECT_TRUE(barmap_layout_covers(&middle_hole, 0x1000, 0x1000));
+}
+
+TEST(covers_range_across_adjacent_areas)
+{
+	EXPECT_TRUE(barmap_layout_covers(&middle_hole, 0x8009000,
+					 SZ_256M - 0x8009000));
+	EXPECT_TRUE(barmap_layout_covers(&middle_hole, 0x81ff000, 0x2000));
+}
+
+TEST(covers_rejects_range_touching_a_hole)
+{
+	EXPECT_FALSE(barmap_layout_covers(&middle_hole, 0x7fff000, 0x2000));
+	EXPECT_FALSE(barmap_layout_covers(&middle_hole, 0x8008000, 0x2000));
+	EXPECT_FALSE(barmap_layout_covers(&middle_hole, 0, SZ_256M));
+}
+
+TEST(covers_rejects_empty_past_end_and_wrapping_ranges)
+{
+	EXPECT_FALSE(barmap_layout_covers(&middle_hole, 0, 0));
+	EXPECT_FALSE(barmap_layout_covers(&middle_hole, SZ_256M - 0x1000,
+					  0x2000));
+	EXPECT_FALSE(barmap_layout_covers(&middle_hole, SZ_256M, 0x1000));
+	EXPECT_FALSE(barmap_layout_covers(&middle_hole, 0x1000, ~0ULL));
+}
+
+TEST(covers_nothing_in_an_empty_layout)
+{
+	static const struct barmap_layout empty;
+
+	EXPECT_FALSE(barmap_layout_covers(&empty, 0, 0x1000));
+}
+
 TEST_HARNESS_MAIN
