@@ -7,7 +7,10 @@
 #define BARMAP_H
 
 #include <linux/ioport.h>
+#include <linux/mutex.h>
 #include <linux/vfio_pci_core.h>
+
+#include "layout.h"
 
 /*
  * What the exclusive-page rule decided for a BAR at probe.  Only memory
@@ -27,11 +30,16 @@ enum barmap_page_state {
  * @page_rest: the reserved remainder of the BAR's page, inserted in the
  *	BAR's parent resource while @page_state is BARMAP_PAGE_RESERVED
  * @page_rest_name: "barmap BDF BARn", what /proc/iomem shows for @page_rest
+ * @facts: what @layout was computed from, kept for debugfs
+ * @layout: the areas advertised in REGION_INFO and enforced by mmap; set
+ *	at open, emptied at close, constant in between
  */
 struct barmap_bar {
 	enum barmap_page_state page_state;
 	struct resource page_rest;
 	char page_rest_name[32];
+	struct barmap_bar_facts facts;
+	struct barmap_layout layout;
 };
 
 /**
@@ -39,11 +47,19 @@ struct barmap_bar {
  * @core_device: vfio-pci-core state; first, so the core's container_of works
  * @bars: per-BAR state, indexed like pdev->resource[]
  * @debugfs: this device's directory under barmap-vfio-pci/ in debugfs
+ * @layout_lock: serialises open and close, which rewrite bars[].facts and
+ *	bars[].layout, against debugfs readers; users of an open device
+ *	file need no lock, the layout cannot change under them
+ * @open: the device is open and bars[].layout is valid (under @layout_lock)
+ * @msix_mmap: msix_mmap module parameter as it was at open
  */
 struct barmap_device {
 	struct vfio_pci_core_device core_device;
 	struct barmap_bar bars[PCI_STD_NUM_BARS];
 	struct dentry *debugfs;
+	struct mutex layout_lock;
+	bool open;
+	bool msix_mmap;
 };
 
 static inline struct barmap_device *
@@ -68,6 +84,13 @@ void barmap_reserve_subpage_bars(struct barmap_device *bdev);
 void barmap_release_subpage_bars(struct barmap_device *bdev);
 void barmap_apply_subpage_mmap_policy(struct barmap_device *bdev);
 const char *barmap_page_state_name(enum barmap_page_state state);
+
+/* region.c */
+void barmap_layouts_compute(struct barmap_device *bdev, bool msix_mmap);
+void barmap_layouts_forget(struct barmap_device *bdev);
+int barmap_ioctl_get_region_info(struct barmap_device *bdev,
+				 struct vfio_region_info __user *arg);
+int barmap_mmap_check(struct barmap_device *bdev, struct vm_area_struct *vma);
 
 /* debugfs.c */
 void barmap_debugfs_init(void);

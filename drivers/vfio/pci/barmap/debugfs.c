@@ -2,8 +2,11 @@
 /*
  * Read-only debugfs view of barmap's per-device state:
  *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/reservations
- * one line per BAR with the exclusive-page decision and, where held, the
- * reserved range.
+ *	one line per BAR with the exclusive-page decision and, where held,
+ *	the reserved range;
+ *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/layout
+ *	while the device is open, per memory BAR the facts the layout was
+ *	computed from and the areas advertised in REGION_INFO.
  */
 
 #include <linux/debugfs.h>
@@ -36,12 +39,54 @@ static int reservations_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(reservations);
 
+static void layout_show_bar(struct seq_file *s, int bar,
+			    const struct barmap_bar *b)
+{
+	const struct barmap_bar_facts *f = &b->facts;
+	unsigned int i;
+
+	seq_printf(s, "BAR%d size 0x%llx phys 0x%llx mmap %s", bar, f->size,
+		   f->phys, f->mmap_ok ? "yes" : "no");
+	if (f->msix[0].size)
+		seq_printf(s, " msix-table 0x%llx+0x%llx", f->msix[0].offset,
+			   f->msix[0].size);
+	if (f->msix[1].size)
+		seq_printf(s, " msix-pba 0x%llx+0x%llx", f->msix[1].offset,
+			   f->msix[1].size);
+	seq_puts(s, " areas");
+	for (i = 0; i < b->layout.nr_areas; i++)
+		seq_printf(s, " 0x%llx+0x%llx", b->layout.areas[i].offset,
+			   b->layout.areas[i].size);
+	seq_putc(s, '\n');
+}
+
+static int layout_show(struct seq_file *s, void *unused)
+{
+	struct barmap_device *bdev = s->private;
+	int bar;
+
+	mutex_lock(&bdev->layout_lock);
+	if (!bdev->open)
+		seq_puts(s, "device not open\n");
+	else
+		seq_printf(s, "page 0x%lx msix_mmap %d\n", PAGE_SIZE,
+			   bdev->msix_mmap);
+	for (bar = 0; bdev->open && bar < PCI_STD_NUM_BARS; bar++)
+		if (bdev->bars[bar].facts.size)
+			layout_show_bar(s, bar, &bdev->bars[bar]);
+	mutex_unlock(&bdev->layout_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(layout);
+
 void barmap_debugfs_add_device(struct barmap_device *bdev)
 {
 	bdev->debugfs = debugfs_create_dir(pci_name(barmap_pdev(bdev)),
 					   barmap_debugfs_root);
 	debugfs_create_file("reservations", 0400, bdev->debugfs, bdev,
 			    &reservations_fops);
+	debugfs_create_file("layout", 0400, bdev->debugfs, bdev,
+			    &layout_fops);
 }
 
 /* Waits for readers: after this, @bdev may be freed. */

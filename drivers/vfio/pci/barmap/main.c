@@ -13,6 +13,27 @@
 
 #include "barmap.h"
 
+static bool msix_mmap = true;
+module_param(msix_mmap, bool, 0444);
+MODULE_PARM_DESC(msix_mmap,
+		 "Let userspace mmap BAR pages holding the MSI-X table or PBA and advertise MSIX_MAPPABLE (default: Y); N keeps those pages out of every mapping");
+
+static int barmap_init_dev(struct vfio_device *core_vdev)
+{
+	struct barmap_device *bdev = barmap_from_vfio(core_vdev);
+
+	mutex_init(&bdev->layout_lock);
+	return vfio_pci_core_init_dev(core_vdev);
+}
+
+static void barmap_release_dev(struct vfio_device *core_vdev)
+{
+	struct barmap_device *bdev = barmap_from_vfio(core_vdev);
+
+	mutex_destroy(&bdev->layout_lock);
+	vfio_pci_core_release_dev(core_vdev);
+}
+
 static int barmap_open_device(struct vfio_device *core_vdev)
 {
 	struct barmap_device *bdev = barmap_from_vfio(core_vdev);
@@ -24,20 +45,52 @@ static int barmap_open_device(struct vfio_device *core_vdev)
 
 	vfio_pci_core_finish_enable(&bdev->core_device);
 	barmap_apply_subpage_mmap_policy(bdev);
+	barmap_layouts_compute(bdev, msix_mmap);
 	return 0;
+}
+
+static void barmap_close_device(struct vfio_device *core_vdev)
+{
+	barmap_layouts_forget(barmap_from_vfio(core_vdev));
+	vfio_pci_core_close_device(core_vdev);
+}
+
+static long barmap_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct barmap_device *bdev = barmap_from_vfio(core_vdev);
+	long ret;
+
+	if (cmd == VFIO_DEVICE_GET_REGION_INFO) {
+		ret = barmap_ioctl_get_region_info(bdev, (void __user *)arg);
+		if (ret != -ENOIOCTLCMD)
+			return ret;
+	}
+	return vfio_pci_core_ioctl(core_vdev, cmd, arg);
+}
+
+static int barmap_mmap(struct vfio_device *core_vdev,
+		       struct vm_area_struct *vma)
+{
+	int ret;
+
+	ret = barmap_mmap_check(barmap_from_vfio(core_vdev), vma);
+	if (ret)
+		return ret;
+	return vfio_pci_core_mmap(core_vdev, vma);
 }
 
 static const struct vfio_device_ops barmap_vfio_pci_ops = {
 	.name		= "barmap-vfio-pci",
-	.init		= vfio_pci_core_init_dev,
-	.release	= vfio_pci_core_release_dev,
+	.init		= barmap_init_dev,
+	.release	= barmap_release_dev,
 	.open_device	= barmap_open_device,
-	.close_device	= vfio_pci_core_close_device,
-	.ioctl		= vfio_pci_core_ioctl,
+	.close_device	= barmap_close_device,
+	.ioctl		= barmap_ioctl,
 	.device_feature	= vfio_pci_core_ioctl_feature,
 	.read		= vfio_pci_core_read,
 	.write		= vfio_pci_core_write,
-	.mmap		= vfio_pci_core_mmap,
+	.mmap		= barmap_mmap,
 	.request	= vfio_pci_core_request,
 	.match		= vfio_pci_core_match,
 	.bind_iommufd	= vfio_iommufd_physical_bind,

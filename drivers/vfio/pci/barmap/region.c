@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The page-granular layout of each BAR, as userspace sees it.
+ *
+ * At open the layout of every memory BAR is computed once from facts that
+ * cannot change while the device is open (BAR placement, page and huge
+ * sizes, whether the BAR may be mapped, where MSI-X lives).  REGION_INFO
+ * advertises it as a SPARSE_MMAP capability and mmap enforces it; at close
+ * it is forgotten.
+ */
+
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/pgtable.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+
+#include "barmap.h"
+
+/*
+ * The huge sizes a fault can insert a mapping of.  Zero where the
+ * architecture cannot, or where a folded level makes PUD no bigger than
+ * PMD.
+ */
+static void barmap_huge_shifts(unsigned int shifts[2])
+{
+	shifts[0] = IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) ? PMD_SHIFT : 0;
+	shifts[1] = IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) &&
+		    PUD_SHIFT > PMD_SHIFT ? PUD_SHIFT : 0;
+}
+
+/*
+ * vfio-pci-core caches where the MSI-X table is at enable time but not
+ * the PBA: read that from config space (read-only, so no need for the
+ * virtualised copy).
+ */
+static void barmap_msix_facts(struct vfio_pci_core_device *vdev, int bar,
+			      struct barmap_bar_facts *facts)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u16 flags;
+	u32 pba;
+
+	if (!pdev->msix_cap)
+		return;
+
+	if (vdev->msix_bar == bar) {
+		facts->msix[0].offset = vdev->msix_offset;
+		facts->msix[0].size = vdev->msix_size;
+	}
+
+	pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &flags);
+	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_PBA, &pba);
+	if ((pba & PCI_MSIX_PBA_BIR) == bar) {
+		facts->msix[1].offset = pba & PCI_MSIX_PBA_OFFSET;
+		/* One pending bit per vector, in whole qwords. */
+		facts->msix[1].size =
+			DIV_ROUND_UP((flags & PCI_MSIX_FLAGS_QSIZE) + 1, 64) * 8;
+	}
+}
+
+static bool barmap_bar_has_msix(const struct barmap_bar_facts *facts)
+{
+	return facts->msix[0].size || facts->msix[1].size;
+}
+
+static void barmap_bar_layout_compute_locked(struct barmap_device *bdev,
+					     int bar)
+{
+	struct vfio_pci_core_device *vdev = &bdev->core_device;
+	struct barmap_bar *b = &bdev->bars[bar];
+	struct pci_dev *pdev = vdev->pdev;
+
+	lockdep_assert_held(&bdev->layout_lock);
+
+	memset(&b->facts, 0, sizeof(b->facts));
+	b->layout.nr_areas = 0;
+	if (!(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) ||
+	    !pci_resource_len(pdev, bar))
+		return;
+
+	b->facts.size = pci_resource_len(pdev, bar);
+	b->facts.phys = pci_resource_start(pdev, bar);
+	b->facts.page_shift = PAGE_SHIFT;
+	barmap_huge_shifts(b->facts.huge_shifts);
+	b->facts.mmap_ok = vdev->bar_mmap_supported[bar];
+	barmap_msix_facts(vdev, bar, &b->facts);
+
+	if (barmap_layout_compute(&b->facts, &b->layout)) {
+		pci_warn(pdev, "BAR%d %pR: MSI-X table or PBA lies outside the BAR: mmap disabled\n",
+			 bar, &pdev->resource[bar]);
+		vdev->bar_mmap_supported[bar] = false;
+	}
+}
+
+/**
+ * barmap_layouts_compute - compute every BAR's layout at open
+ * @bdev: the device, enabled by vfio-pci-core and with barmap's mmap
+ *	policy for sub-page BARs applied
+ * @msix_mmap: whether MSI-X pages may be mapped during this open
+ */
+void barmap_layouts_compute(struct barmap_device *bdev, bool msix_mmap)
+{
+	int bar;
+
+	mutex_lock(&bdev->layout_lock);
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
+		barmap_bar_layout_compute_locked(bdev, bar);
+	bdev->msix_mmap = msix_mmap;
+	bdev->open = true;
+	mutex_unlock(&bdev->layout_lock);
+}
+
+/* At close: the next open recomputes everything. */
+void barmap_layouts_forget(struct barmap_device *bdev)
+{
+	int bar;
+
+	mutex_lock(&bdev->layout_lock);
+	bdev->open = false;
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
+		bdev->bars[bar].layout.nr_areas = 0;
+	mutex_unlock(&bdev->layout_lock);
+}
+
+static int barmap_add_sparse_cap(struct vfio_info_cap *caps,
+				 const struct barmap_layout *layout)
+{
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	struct vfio_info_cap_header *header;
+	unsigned int i;
+
+	header = vfio_info_cap_add(caps, struct_size(sparse, areas,
+						     layout->nr_areas),
+				   VFIO_REGION_INFO_CAP_SPARSE_MMAP, 1);
+	if (IS_ERR(header))
+		return PTR_ERR(header);
+
+	sparse = container_of(header, struct vfio_region_info_cap_sparse_mmap,
+			      header);
+	sparse->nr_areas = layout->nr_areas;
+	for (i = 0; i < layout->nr_areas; i++) {
+		sparse->areas[i].offset = layout->areas[i].offset;
+		sparse->areas[i].size = layout->areas[i].size;
+	}
+	return 0;
+}
+
+static int barmap_add_msix_mappable_cap(struct vfio_info_cap *caps)
+{
+	struct vfio_info_cap_header header = {
+		.id = VFIO_REGION_INFO_CAP_MSIX_MAPPABLE,
+		.version = 1,
+	};
+
+	return vfio_info_add_capability(caps, &header, sizeof(header));
+}
+
+/*
+ * SPARSE_MMAP first: cloud-hypervisor takes the first one in the chain.
+ * MSIX_MAPPABLE where MSI-X lives, when this open lets its pages be
+ * mapped: without it cloud-hypervisor will not map such a BAR at all.
+ */
+static int barmap_add_region_caps(struct barmap_device *bdev, int bar,
+				  struct vfio_info_cap *caps)
+{
+	const struct barmap_bar *b = &bdev->bars[bar];
+	int ret;
+
+	ret = barmap_add_sparse_cap(caps, &b->layout);
+	if (ret)
+		return ret;
+	if (bdev->msix_mmap && barmap_bar_has_msix(&b->facts))
+		ret = barmap_add_msix_mappable_cap(caps);
+	return ret;
+}
+
+/* The argsz protocol of include/uapi/linux/vfio.h for capability chains. */
+static int barmap_copy_region_caps(struct vfio_region_info *info,
+				   struct vfio_info_cap *caps,
+				   struct vfio_region_info __user *arg)
+{
+	info->cap_offset = 0;
+	if (!caps->size)
+		return 0;
+
+	info->flags |= VFIO_REGION_INFO_FLAG_CAPS;
+	if (info->argsz < sizeof(*info) + caps->size) {
+		/* Tell userspace how much to allocate; report no chain. */
+		info->argsz = sizeof(*info) + caps->size;
+		return 0;
+	}
+
+	vfio_info_cap_shift(caps, sizeof(*info));
+	if (copy_to_user((void __user *)arg + sizeof(*info), caps->buf,
+			 caps->size))
+		return -EFAULT;
+	info->cap_offset = sizeof(*info);
+	return 0;
+}
+
+/**
+ * barmap_ioctl_get_region_info - VFIO_DEVICE_GET_REGION_INFO for BARs
+ * @bdev: the device; open, so its layouts are valid
+ * @arg: userspace's struct vfio_region_info
+ *
+ * Size, offset and flags as vfio-pci-core gives them, plus the layout as
+ * a SPARSE_MMAP capability for every mappable BAR.
+ *
+ * Return: 0 or a negative errno; -ENOIOCTLCMD for indexes that are not
+ * BARs, which the caller hands to vfio-pci-core.
+ */
+int barmap_ioctl_get_region_info(struct barmap_device *bdev,
+				 struct vfio_region_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_pci_core_device *vdev = &bdev->core_device;
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
+	struct vfio_region_info info;
+	int ret = 0;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	if (info.index > VFIO_PCI_BAR5_REGION_INDEX)
+		return -ENOIOCTLCMD;
+
+	info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
+	info.size = pci_resource_len(vdev->pdev, info.index);
+	info.flags = 0;
+	if (info.size) {
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		if (vdev->bar_mmap_supported[info.index]) {
+			info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
+			ret = barmap_add_region_caps(bdev, info.index, &caps);
+		}
+	}
+
+	if (!ret)
+		ret = barmap_copy_region_caps(&info, &caps, arg);
+	kfree(caps.buf);
+	if (ret)
+		return ret;
+
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/**
+ * barmap_mmap_check - barmap's policy on top of vfio-pci-core's mmap checks
+ * @bdev: the device; open, so its layouts are valid
+ * @vma: the mapping being created
+ *
+ * With msix_mmap set, every page of the page-rounded BAR may be mapped,
+ * MSI-X included, as MSIX_MAPPABLE promises.  Without it, a mapping must
+ * lie inside the advertised areas (one, or several adjacent ones), so the
+ * MSI-X table and PBA pages stay out of userspace's reach.
+ *
+ * Return: 0 if vfio-pci-core's checks should decide, -EINVAL otherwise.
+ */
+int barmap_mmap_check(struct barmap_device *bdev, struct vm_area_struct *vma)
+{
+	unsigned int index = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
+	u64 offset = ((u64)vma->vm_pgoff << PAGE_SHIFT) & VFIO_PCI_OFFSET_MASK;
+
+	if (index > VFIO_PCI_BAR5_REGION_INDEX || bdev->msix_mmap)
+		return 0;
+	if (!barmap_layout_covers(&bdev->bars[index].layout, offset,
+				  vma->vm_end - vma->vm_start))
+		return -EINVAL;
+	return 0;
+}
