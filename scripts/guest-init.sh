@@ -97,37 +97,74 @@ if [ "$mode" = demo ]; then
 	finish
 fi
 
-for d in $MATRIX; do
-	bdf=${d%%=*} name=${d#*=}
-	echo "# device $name $bdf"
-	BARMAP_BDF=$bdf BARMAP_REF_DIR=/tmp/stock barmap_test |
-		sed -E "s@^(ok|not ok) ([0-9]+) @\\1 \\2 $profile/$name: @"
-done
+# run LABEL PROGRAM [ENV=VAL...]: a selftest, its TAP lines labelled.
+run() {
+	label=$1 prog=$2
+	shift 2
+	env "$@" "$prog" | sed -E "s@^(ok|not ok) ([0-9]+) @\\1 \\2 $label: @"
+}
 
-# The exclusive-page rule: devices with sub-page BARs, outcome by profile.
-SUBPAGE_DEVS="0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb"
+# compare NAME PROGRAM [ENV=VAL...]: the same selftest against stock
+# vfio-pci, printed as a comparison and never counted.
+compare() {
+	name=$1 prog=$2
+	shift 2
+	env BARMAP_DRIVER=vfio-pci "$@" "$prog" 2>&1 |
+		sed -n -E "s@^ok [0-9]+ (.*)@# stock vfio-pci, $name: same as barmap: \\1@p;
+			   s@^not ok [0-9]+ (.*)@# stock vfio-pci, $name: DIFFERS: \\1@p"
+}
+
+# Outcome of the exclusive-page rule for the sub-page BARs, by profile.
 case $profile in
 shared) subpage=refused ;;
 *) subpage=reserved ;;
 esac
+NVME=0000:00:03.0
+SUBPAGE_DEVS="0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb"
+
+for d in $MATRIX; do
+	bdf=${d%%=*} name=${d#*=}
+	echo "# device $name $bdf"
+	vfio_regions "$bdf" | sed "s/^/# barmap $name: /"
+	run "$profile/$name" barmap_test BARMAP_BDF=$bdf BARMAP_REF_DIR=/tmp/stock
+	run "$profile/$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$subpage
+done
+run "$profile/nvme" barmap_argsz BARMAP_BDF=$NVME
+
 echo "# sub-page BARs: expecting $subpage"
 grep -E 'barmap|sub-page' /proc/iomem | sed 's/^/# iomem: /'
 for d in $SUBPAGE_DEVS; do
-	BARMAP_BDF=${d%%=*} BARMAP_SUBPAGE=$subpage barmap_subpage |
-		sed -E "s@^(ok|not ok) ([0-9]+) @\\1 \\2 $profile/${d#*=}: @"
+	run "$profile/${d#*=}" barmap_subpage BARMAP_BDF=${d%%=*} BARMAP_SUBPAGE=$subpage
 done
-
 dmesg | grep 'mmap disabled' | sed 's/^\[[ 0-9.]*\] //' | sort -u | sed 's/^/# dmesg: /'
 
-# The same tests against stock vfio-pci: printed, never counted.
-for d in $SUBPAGE_DEVS; do
-	BARMAP_BDF=${d%%=*} BARMAP_SUBPAGE=$subpage BARMAP_DRIVER=vfio-pci \
-		barmap_subpage 2>&1 |
-		sed -n -E "s@^ok [0-9]+ (.*)@# stock vfio-pci, ${d#*=}: same as barmap: \\1@p;
-			   s@^not ok [0-9]+ (.*)@# stock vfio-pci, ${d#*=}: DIFFERS: \\1@p"
-	bind "${d%%=*}" barmap-vfio-pci
-	tap $? "rebind ${d#*=} to barmap-vfio-pci after the stock comparison"
+for d in $MATRIX; do
+	bdf=${d%%=*} name=${d#*=}
+	bind "$bdf" vfio-pci
+	compare "$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$subpage
+	[ "$bdf" = $NVME ] && compare "$name" barmap_argsz BARMAP_BDF=$bdf
+	case " $SUBPAGE_DEVS " in
+	*" $d "*) compare "$name" barmap_subpage BARMAP_BDF=$bdf BARMAP_SUBPAGE=$subpage ;;
+	esac
+	bind "$bdf" barmap-vfio-pci
+	tap $? "rebind $name to barmap-vfio-pci after the stock comparison"
 done
+
+# msix_mmap=0, in the same boot: reload the module with the parameter.
+reload() {	# reload [PARAM]: unbind everything, reload, bind the matrix
+	for bdf in $BDFS; do unbind "$bdf"; done
+	rmmod barmap_vfio_pci &&
+		insmod /lib/modules/barmap-vfio-pci.ko "$@" || return 1
+	for bdf in $BDFS; do bind "$bdf" barmap-vfio-pci || return 1; done
+}
+reload msix_mmap=0
+tap $? "reload barmap-vfio-pci with msix_mmap=0"
+for d in $MATRIX; do
+	run "$profile/msix_mmap=0/${d#*=}" barmap_region BARMAP_BDF=${d%%=*} \
+		BARMAP_SUBPAGE=$subpage BARMAP_MSIX_MMAP=0
+done
+reload
+tap $? "reload barmap-vfio-pci with default parameters"
 
 # 200 cycles where barmap holds reservations, 50 where it holds none: the
 # guest part stays under two minutes.

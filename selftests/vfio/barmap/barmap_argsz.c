@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The argsz protocol of VFIO_DEVICE_GET_REGION_INFO, as
+ * include/uapi/linux/vfio.h documents it, on the first BAR of BARMAP_BDF
+ * that carries capabilities (run against the nvme, whose BAR0 has both
+ * SPARSE_MMAP and MSIX_MAPPABLE under barmap-vfio-pci).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "kselftest_harness.h"
+#include "vfio_util.h"
+
+#define MINSZ	(offsetof(struct vfio_region_info, offset) + sizeof(__u64))
+#define POISON	0xa5
+
+FIXTURE(argsz) {
+	struct vfio_dev dev;
+	unsigned int index;	/* a BAR with capabilities */
+	uint32_t full;		/* argsz that holds its whole chain */
+};
+
+FIXTURE_SETUP(argsz)
+{
+	struct vfio_region_info *info;
+	unsigned int i;
+	int ret = vfio_dev_open(&self->dev, test_bdf());
+
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	for (i = VFIO_PCI_BAR0_REGION_INDEX; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
+		info = vfio_region_info(self->dev.fd, i);
+		ASSERT_NE(NULL, info);
+		if (info->flags & VFIO_REGION_INFO_FLAG_CAPS) {
+			self->index = i;
+			self->full = info->argsz;
+			free(info);
+			return;
+		}
+		free(info);
+	}
+	ASSERT_TRUE(false) TH_LOG("%s has no BAR with capabilities", test_bdf());
+}
+
+FIXTURE_TEARDOWN(argsz)
+{
+	vfio_dev_close(&self->dev);
+}
+
+/* Ask with @argsz into a poisoned buffer of @buflen bytes. */
+static int ask(int fd, unsigned int index, uint32_t argsz, void *buf,
+	       size_t buflen)
+{
+	struct vfio_region_info *info = buf;
+
+	memset(buf, POISON, buflen);
+	info->argsz = argsz;
+	info->index = index;
+	return ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, info) ? errno : 0;
+}
+
+static bool poisoned(const void *buf, size_t from, size_t to)
+{
+	const unsigned char *p = buf;
+
+	for (; from < to; from++)
+		if (p[from] != POISON)
+			return false;
+	return true;
+}
+
+TEST_F(argsz, below_minimum_is_einval)
+{
+	char buf[256];
+
+	EXPECT_EQ(EINVAL, ask(self->dev.fd, self->index, MINSZ - 1, buf,
+			      sizeof(buf)));
+	EXPECT_EQ(EINVAL, ask(self->dev.fd, self->index, 0, buf, sizeof(buf)));
+}
+
+TEST_F(argsz, too_small_for_caps_raises_argsz_without_chain)
+{
+	struct vfio_region_info *info;
+	char buf[512];
+
+	ASSERT_GT(self->full, sizeof(*info));
+	ASSERT_LE(self->full, sizeof(buf));
+	info = (void *)buf;
+	ASSERT_EQ(0, ask(self->dev.fd, self->index, sizeof(*info), buf,
+			 sizeof(buf)));
+	EXPECT_TRUE(info->flags & VFIO_REGION_INFO_FLAG_CAPS);
+	EXPECT_EQ(self->full, info->argsz);
+	EXPECT_EQ(0, info->cap_offset);
+	EXPECT_TRUE(poisoned(buf, sizeof(*info), sizeof(buf)))
+		TH_LOG("the kernel wrote past argsz");
+
+	/* One byte short of the chain is still too small. */
+	ASSERT_EQ(0, ask(self->dev.fd, self->index, self->full - 1, buf,
+			 sizeof(buf)));
+	EXPECT_EQ(self->full, info->argsz);
+	EXPECT_EQ(0, info->cap_offset);
+	EXPECT_TRUE(poisoned(buf, sizeof(*info), sizeof(buf)));
+}
+
+TEST_F(argsz, exact_size_returns_whole_chain)
+{
+	const struct vfio_info_cap_header *hdr;
+	struct vfio_region_info *info;
+	unsigned int caps = 0;
+	char buf[512];
+	uint32_t off;
+
+	info = (void *)buf;
+	ASSERT_EQ(0, ask(self->dev.fd, self->index, self->full, buf,
+			 sizeof(buf)));
+	EXPECT_EQ(self->full, info->argsz);
+	ASSERT_EQ(sizeof(*info), info->cap_offset);
+	for (off = info->cap_offset; off; off = hdr->next) {
+		ASSERT_LE(off + sizeof(*hdr), self->full);
+		hdr = (const void *)(buf + off);
+		ASSERT_TRUE(hdr->next == 0 || hdr->next > off);
+		caps++;
+	}
+	EXPECT_GE(caps, 1);
+	EXPECT_TRUE(poisoned(buf, self->full, sizeof(buf)));
+}
+
+TEST_F(argsz, bad_index_is_einval)
+{
+	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
+	char buf[256];
+
+	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_GET_INFO, &dinfo));
+	EXPECT_EQ(EINVAL, ask(self->dev.fd, dinfo.num_regions, sizeof(buf),
+			      buf, sizeof(buf)));
+	EXPECT_EQ(EINVAL, ask(self->dev.fd, 0xffffffff, sizeof(buf), buf,
+			      sizeof(buf)));
+}
+
+TEST_F(argsz, unmapped_user_pointer_is_efault)
+{
+	EXPECT_EQ(-1, ioctl(self->dev.fd, VFIO_DEVICE_GET_REGION_INFO,
+			    (void *)16));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(argsz, config_region_still_answered)
+{
+	struct vfio_region_info *info;
+
+	info = vfio_region_info(self->dev.fd, VFIO_PCI_CONFIG_REGION_INDEX);
+	ASSERT_NE(NULL, info);
+	EXPECT_EQ(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+		  info->flags);
+	EXPECT_GE(info->size, 256);
+	free(info);
+}
+
+TEST_HARNESS_MAIN

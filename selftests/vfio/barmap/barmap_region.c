@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * REGION_INFO and mmap of BARs under barmap-vfio-pci, run in the guest per
+ * device (BARMAP_BDF) of the matrix:
+ *   BARMAP_SUBPAGE=reserved|refused  outcome of the exclusive-page rule
+ *   BARMAP_MSIX_MMAP=1|0             the module's msix_mmap parameter
+ * The expected areas of each known device are written out below; the
+ * rig also runs these tests against stock vfio-pci and prints where it
+ * differs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vfio_util.h"
+
+#define SZ_4K	0x1000ULL
+#define SZ_1G	0x40000000ULL
+#define MAX_AREAS 16
+
+/* One BAR as barmap-vfio-pci should report it on x86 (4 KiB pages). */
+struct bar_expect {
+	int bar;		/* -1 ends the list */
+	bool subpage;		/* mappable only if its page is reserved */
+	bool mmap;		/* MMAP flag, for BARs that are not sub-page */
+	bool msix;		/* holds MSI-X: MSIX_MAPPABLE if msix_mmap */
+	unsigned int nr_areas;
+	struct vfio_region_sparse_mmap_area areas[MAX_AREAS];
+	uint64_t phys_align;	/* placement the areas assume */
+};
+
+struct device_expect {
+	uint16_t vendor, device;
+	const char *name;
+	struct bar_expect bars[4];
+};
+
+static const struct device_expect matrix[] = {
+	{ 0x1b36, 0x0010, "nvme", {
+		/* 16 KiB: MSI-X table at 0x2000, PBA at 0x3000, both holes. */
+		{ .bar = 0, .mmap = true, .msix = true, .nr_areas = 1,
+		  .areas = { { 0, 0x2000 } }, .phys_align = 0x4000 },
+		{ .bar = -1 } } },
+	{ 0x1af4, 0x1110, "ivshmem", {
+		{ .bar = 0, .subpage = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_4K } } },
+		/* 1 GiB, placed 1 GiB-aligned: one area, one PUD. */
+		{ .bar = 2, .mmap = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_1G } }, .phys_align = SZ_1G },
+		{ .bar = -1 } } },
+	{ 0x10ec, 0x8139, "rtl8139", {
+		{ .bar = 0 },	/* I/O: never mmap */
+		{ .bar = 1, .subpage = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_4K } } },
+		{ .bar = -1 } } },
+	{ 0x8086, 0x25ab, "i6300esb", {
+		{ .bar = 0, .subpage = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_4K } } },
+		{ .bar = -1 } } },
+};
+
+static bool env_is(const char *name, const char *val, bool dflt)
+{
+	const char *e = getenv(name);
+
+	return e ? !strcmp(e, val) : dflt;
+}
+
+static const struct device_expect *lookup(const char *bdf)
+{
+	unsigned long vendor = 0, device = 0;
+	char path[128];
+	unsigned int i;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
+	sysfs_read_ulong(path, &vendor);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
+	sysfs_read_ulong(path, &device);
+	for (i = 0; i < sizeof(matrix) / sizeof(matrix[0]); i++)
+		if (matrix[i].vendor == vendor && matrix[i].device == device)
+			return &matrix[i];
+	return NULL;
+}
+
+FIXTURE(region) {
+	struct vfio_dev dev;
+	const struct device_expect *exp;
+	bool reserved;
+	bool msix_mmap;
+	long page;
+};
+
+FIXTURE_SETUP(region)
+{
+	int ret = vfio_dev_open(&self->dev, test_bdf());
+
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	self->exp = lookup(test_bdf());
+	ASSERT_NE(NULL, self->exp) TH_LOG("%s is not in the matrix", test_bdf());
+	self->reserved = !env_is("BARMAP_SUBPAGE", "refused", false);
+	self->msix_mmap = env_is("BARMAP_MSIX_MMAP", "1", true);
+	self->page = sysconf(_SC_PAGESIZE);
+	ASSERT_EQ(SZ_4K, self->page) TH_LOG("the table is for 4 KiB pages");
+}
+
+FIXTURE_TEARDOWN(region)
+{
+	vfio_dev_close(&self->dev);
+}
+
+static bool bar_mappable(const struct bar_expect *b, bool reserved)
+{
+	return b->subpage ? reserved : b->mmap;
+}
+
+static const struct vfio_region_info_cap_sparse_mmap *
+sparse_of(const struct vfio_region_info *info)
+{
+	return (const void *)vfio_region_cap(info,
+					     VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+}
+
+TEST_F(region, flags_and_areas_as_expected)
+{
+	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	const struct bar_expect *b;
+	struct vfio_region_info *info;
+	struct bar_resource res;
+	unsigned int i;
+
+	for (b = self->exp->bars; b->bar >= 0; b++) {
+		bool mappable = bar_mappable(b, self->reserved);
+
+		info = vfio_region_info(self->dev.fd, b->bar);
+		ASSERT_NE(NULL, info);
+		EXPECT_EQ(mappable, !!(info->flags & VFIO_REGION_INFO_FLAG_MMAP))
+			TH_LOG("BAR%d flags 0x%x", b->bar, info->flags);
+		sparse = sparse_of(info);
+		if (!mappable) {
+			EXPECT_EQ(NULL, sparse) TH_LOG("BAR%d has areas", b->bar);
+			free(info);
+			continue;
+		}
+		if (b->phys_align) {
+			ASSERT_EQ(0, bar_resource(self->dev.bdf, b->bar, &res));
+			ASSERT_EQ(0, res.start % b->phys_align)
+				TH_LOG("BAR%d at 0x%llx: not where the table assumes",
+				       b->bar, (unsigned long long)res.start);
+		}
+		ASSERT_NE(NULL, sparse) TH_LOG("BAR%d: no SPARSE_MMAP", b->bar);
+		ASSERT_EQ(b->nr_areas, sparse->nr_areas);
+		for (i = 0; i < b->nr_areas; i++) {
+			EXPECT_EQ(b->areas[i].offset, sparse->areas[i].offset);
+			EXPECT_EQ(b->areas[i].size, sparse->areas[i].size);
+		}
+		EXPECT_EQ(b->msix && self->msix_mmap,
+			  vfio_region_cap(info, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE) != NULL)
+			TH_LOG("BAR%d MSIX_MAPPABLE", b->bar);
+		free(info);
+	}
+}
+
+TEST_F(region, sparse_mmap_is_first_in_chain)
+{
+	const struct vfio_info_cap_header *first;
+	struct vfio_region_info *info;
+	const struct bar_expect *b;
+
+	for (b = self->exp->bars; b->bar >= 0; b++) {
+		if (!bar_mappable(b, self->reserved))
+			continue;
+		info = vfio_region_info(self->dev.fd, b->bar);
+		ASSERT_NE(NULL, info);
+		ASSERT_TRUE(info->flags & VFIO_REGION_INFO_FLAG_CAPS);
+		ASSERT_GE(info->cap_offset, sizeof(*info));
+		first = (const void *)((const char *)info + info->cap_offset);
+		EXPECT_EQ(VFIO_REGION_INFO_CAP_SPARSE_MMAP, first->id);
+		free(info);
+	}
+}
+
+/* Map [off, off + len) of a BAR; returns 0 or the errno of mmap. */
+static int try_map(int fd, const struct vfio_region_info *info, uint64_t off,
+		   uint64_t len)
+{
+	void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 info->offset + off);
+
+	if (map == MAP_FAILED)
+		return errno;
+	munmap(map, len);
+	return 0;
+}
+
+TEST_F(region, every_area_maps_alone_and_with_its_neighbours)
+{
+	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	struct vfio_region_info *info;
+	const struct bar_expect *b;
+	uint64_t start, end;
+	unsigned int i;
+
+	for (b = self->exp->bars; b->bar >= 0; b++) {
+		if (!bar_mappable(b, self->reserved))
+			continue;
+		info = vfio_region_info(self->dev.fd, b->bar);
+		ASSERT_NE(NULL, info);
+		sparse = sparse_of(info);
+		ASSERT_NE(NULL, sparse);
+		for (i = 0; i < sparse->nr_areas; i++)
+			EXPECT_EQ(0, try_map(self->dev.fd, info,
+					     sparse->areas[i].offset,
+					     sparse->areas[i].size))
+				TH_LOG("BAR%d area %u", b->bar, i);
+		/* Adjacent areas form one run: map it whole. */
+		i = 0;
+		while (i < sparse->nr_areas) {
+			start = sparse->areas[i].offset;
+			end = start + sparse->areas[i].size;
+			while (++i < sparse->nr_areas &&
+			       sparse->areas[i].offset == end)
+				end += sparse->areas[i].size;
+			EXPECT_EQ(0, try_map(self->dev.fd, info, start,
+					     end - start));
+		}
+		free(info);
+	}
+}
+
+/*
+ * Pages of a mappable BAR outside every area are MSI-X pages: mappable
+ * with msix_mmap (MSIX_MAPPABLE promises it), EINVAL without.
+ */
+TEST_F(region, msix_pages_follow_msix_mmap)
+{
+	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	struct vfio_region_info *info;
+	const struct bar_expect *b;
+	unsigned int i, checked = 0;
+	bool inside, holes_expected = false;
+	uint64_t off, limit;
+
+	for (b = self->exp->bars; b->bar >= 0; b++) {
+		if (!bar_mappable(b, self->reserved))
+			continue;
+		holes_expected |= b->msix;
+		info = vfio_region_info(self->dev.fd, b->bar);
+		ASSERT_NE(NULL, info);
+		sparse = sparse_of(info);
+		ASSERT_NE(NULL, sparse);
+		limit = (info->size + self->page - 1) & ~(self->page - 1);
+		for (off = 0; off < limit; off += self->page) {
+			for (inside = false, i = 0; i < sparse->nr_areas; i++)
+				inside |= off >= sparse->areas[i].offset &&
+					  off - sparse->areas[i].offset <
+					  sparse->areas[i].size;
+			if (inside)
+				continue;
+			EXPECT_EQ(self->msix_mmap ? 0 : EINVAL,
+				  try_map(self->dev.fd, info, off, self->page))
+				TH_LOG("BAR%d page 0x%llx", b->bar,
+				       (unsigned long long)off);
+			/* And a mapping that straddles it, from offset 0. */
+			EXPECT_EQ(self->msix_mmap ? 0 : EINVAL,
+				  try_map(self->dev.fd, info, 0, limit));
+			checked++;
+		}
+		free(info);
+	}
+	TH_LOG("%u MSI-X pages checked (msix_mmap=%d)", checked,
+	       self->msix_mmap);
+	if (holes_expected)
+		EXPECT_NE(0, checked);
+}
+
+TEST_F(region, mapping_past_the_page_rounded_bar_fails)
+{
+	struct vfio_region_info *info;
+	const struct bar_expect *b;
+	uint64_t limit;
+
+	for (b = self->exp->bars; b->bar >= 0; b++) {
+		if (!bar_mappable(b, self->reserved))
+			continue;
+		info = vfio_region_info(self->dev.fd, b->bar);
+		ASSERT_NE(NULL, info);
+		limit = (info->size + self->page - 1) & ~(self->page - 1);
+		EXPECT_EQ(EINVAL, try_map(self->dev.fd, info, 0,
+					  limit + self->page));
+		EXPECT_EQ(EINVAL, try_map(self->dev.fd, info, limit,
+					  self->page));
+		free(info);
+	}
+}
+
+/* The debugfs layout file lists the same areas, in the same format. */
+TEST_F(region, debugfs_layout_matches_region_info)
+{
+	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	char path[128], want[512], prefix[16], *text, *line;
+	struct vfio_region_info *info;
+	const struct bar_expect *b;
+	unsigned int i;
+	int n;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/barmap-vfio-pci/%s/layout", self->dev.bdf);
+	text = read_file(path);
+	ASSERT_NE(NULL, text) TH_LOG("%s: %s", path, strerror(errno));
+	for (b = self->exp->bars; b->bar >= 0; b++) {
+		if (!bar_mappable(b, self->reserved))
+			continue;
+		info = vfio_region_info(self->dev.fd, b->bar);
+		ASSERT_NE(NULL, info);
+		sparse = sparse_of(info);
+		ASSERT_NE(NULL, sparse);
+		n = snprintf(want, sizeof(want), " areas");
+		for (i = 0; i < sparse->nr_areas; i++)
+			n += snprintf(want + n, sizeof(want) - n, " 0x%llx+0x%llx",
+				      sparse->areas[i].offset,
+				      sparse->areas[i].size);
+		snprintf(prefix, sizeof(prefix), "BAR%d ", b->bar);
+		line = strstr(text, prefix);
+		ASSERT_NE(NULL, line) TH_LOG("no %s in %s", prefix, path);
+		line = strndup(line, strcspn(line, "\n"));
+		ASSERT_NE(NULL, line);
+		n = strlen(line) - strlen(want);
+		EXPECT_TRUE(n > 0 && !strcmp(line + n, want))
+			TH_LOG("'%s' does not end in '%s'", line, want);
+		free(line);
+		free(info);
+	}
+	free(text);
+}
+
+TEST_HARNESS_MAIN
