@@ -57,6 +57,7 @@ struct barmap_device {
 	struct vfio_pci_core_device core_device;
 	struct barmap_bar bars[PCI_STD_NUM_BARS];
 	struct dentry *debugfs;
+	/* protects bars[].facts, bars[].layout, open and msix_mmap */
 	struct mutex layout_lock;
 	bool open;
 	bool msix_mmap;

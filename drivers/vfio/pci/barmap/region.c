@@ -25,9 +25,11 @@
  */
 static void barmap_huge_shifts(unsigned int shifts[2])
 {
+	unsigned int pud_shift = PUD_SHIFT;
+
 	shifts[0] = IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) ? PMD_SHIFT : 0;
 	shifts[1] = IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) &&
-		    PUD_SHIFT > PMD_SHIFT ? PUD_SHIFT : 0;
+		    pud_shift > PMD_SHIFT ? pud_shift : 0;
 }
 
 /*
