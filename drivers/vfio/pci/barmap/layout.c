@@ -347,3 +347,30 @@ bool barmap_layout_covers(const struct barmap_layout *layout, u64 offset,
 	}
 	return cursor >= end;
 }
+
+/**
+ * barmap_layout_in_one_area() - whether a range lies inside a single area
+ * @layout: a layout from barmap_layout_compute()
+ * @offset: start of the range, relative to the BAR
+ * @len: length of the range; 0 is never inside
+ *
+ * A huge mapping may only be inserted for a range that one area holds
+ * whole: it must never reach an MSI-X hole.
+ */
+bool barmap_layout_in_one_area(const struct barmap_layout *layout, u64 offset,
+			       u64 len)
+{
+	unsigned int i;
+	u64 end;
+
+	if (!len || check_add_overflow(offset, len, &end))
+		return false;
+
+	for (i = 0; i < layout->nr_areas; i++) {
+		const struct barmap_range *area = &layout->areas[i];
+
+		if (area->offset <= offset && end - area->offset <= area->size)
+			return true;
+	}
+	return false;
+}

@@ -71,5 +71,7 @@ int barmap_layout_compute(const struct barmap_bar_facts *facts,
 			  struct barmap_layout *layout);
 bool barmap_layout_covers(const struct barmap_layout *layout, u64 offset,
 			  u64 len);
+bool barmap_layout_in_one_area(const struct barmap_layout *layout, u64 offset,
+			       u64 len);
 
 #endif /* BARMAP_LAYOUT_H */

@@ -1025,4 +1025,28 @@ TEST(covers_nothing_in_an_empty_layout)
 	EXPECT_FALSE(barmap_layout_covers(&empty, 0, 0x1000));
 }
 
+/* barmap_layout_in_one_area(): where a huge fault may insert a mapping. */
+TEST(one_area_holds_range_inside_it)
+{
+	EXPECT_TRUE(barmap_layout_in_one_area(&middle_hole, 0, 0x8000000));
+	EXPECT_TRUE(barmap_layout_in_one_area(&middle_hole, 0x8200000,
+					      0x200000));
+	EXPECT_TRUE(barmap_layout_in_one_area(&middle_hole, 0x8009000, 0x1000));
+}
+
+TEST(one_area_rejects_range_across_areas_or_holes)
+{
+	/* Adjacent areas are one run, but not one area. */
+	EXPECT_FALSE(barmap_layout_in_one_area(&middle_hole, 0x8000000,
+					       0x200000));
+	EXPECT_FALSE(barmap_layout_in_one_area(&middle_hole, 0x81ff000,
+					       0x2000));
+	EXPECT_FALSE(barmap_layout_in_one_area(&middle_hole, 0x7e00000,
+					       0x400000));
+	EXPECT_FALSE(barmap_layout_in_one_area(&middle_hole, 0xFE00000,
+					       0x400000));
+	EXPECT_FALSE(barmap_layout_in_one_area(&middle_hole, 0, 0));
+	EXPECT_FALSE(barmap_layout_in_one_area(&middle_hole, 0x1000, ~0ULL));
+}
+
 TEST_HARNESS_MAIN
