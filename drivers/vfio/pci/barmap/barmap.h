@@ -42,6 +42,16 @@ struct barmap_bar {
 	struct barmap_layout layout;
 };
 
+/* Fault counters, per device. */
+enum barmap_fault_stat {
+	BARMAP_FAULT_PTE,	/* order-0 entries inserted */
+	BARMAP_FAULT_PMD,	/* PMD entries inserted */
+	BARMAP_FAULT_PUD,	/* PUD entries inserted */
+	BARMAP_FAULT_FALLBACK,	/* huge orders refused: next smaller tried */
+	BARMAP_FAULT_SIGBUS,	/* decode off or runtime-suspended */
+	BARMAP_FAULT_NR,
+};
+
 /**
  * struct barmap_device - one device bound to barmap-vfio-pci
  * @core_device: vfio-pci-core state; first, so the core's container_of works
@@ -52,6 +62,7 @@ struct barmap_bar {
  *	file need no lock, the layout cannot change under them
  * @open: the device is open and bars[].layout is valid (under @layout_lock)
  * @msix_mmap: msix_mmap module parameter as it was at open
+ * @faults: fault counters, by enum barmap_fault_stat, since bind
  */
 struct barmap_device {
 	struct vfio_pci_core_device core_device;
@@ -61,6 +72,7 @@ struct barmap_device {
 	struct mutex layout_lock;
 	bool open;
 	bool msix_mmap;
+	atomic_long_t faults[BARMAP_FAULT_NR];
 };
 
 static inline struct barmap_device *
@@ -87,11 +99,14 @@ void barmap_apply_subpage_mmap_policy(struct barmap_device *bdev);
 const char *barmap_page_state_name(enum barmap_page_state state);
 
 /* region.c */
+void barmap_huge_shifts(unsigned int shifts[2]);
 void barmap_layouts_compute(struct barmap_device *bdev, bool msix_mmap);
 void barmap_layouts_forget(struct barmap_device *bdev);
 int barmap_ioctl_get_region_info(struct barmap_device *bdev,
 				 struct vfio_region_info __user *arg);
-int barmap_mmap_check(struct barmap_device *bdev, struct vm_area_struct *vma);
+
+/* fault.c */
+int barmap_mmap(struct barmap_device *bdev, struct vm_area_struct *vma);
 
 /* debugfs.c */
 void barmap_debugfs_init(void);

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Read-only debugfs view of barmap's per-device state:
+ *   /sys/kernel/debug/barmap-vfio-pci/huge
+ *	the huge mapping sizes a fault can insert on this kernel (0: none);
  *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/reservations
  *	one line per BAR with the exclusive-page decision and, where held,
  *	the reserved range;
  *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/layout
  *	while the device is open, per memory BAR the facts the layout was
- *	computed from and the areas advertised in REGION_INFO.
+ *	computed from and the areas advertised in REGION_INFO;
+ *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/faults
+ *	fault counters since bind: entries inserted by size, huge orders
+ *	that fell back to a smaller one, and SIGBUS returns.
  */
 
 #include <linux/debugfs.h>
@@ -79,6 +84,26 @@ static int layout_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(layout);
 
+static const char * const barmap_fault_stat_names[BARMAP_FAULT_NR] = {
+	[BARMAP_FAULT_PTE] = "pte",
+	[BARMAP_FAULT_PMD] = "pmd",
+	[BARMAP_FAULT_PUD] = "pud",
+	[BARMAP_FAULT_FALLBACK] = "fallback",
+	[BARMAP_FAULT_SIGBUS] = "sigbus",
+};
+
+static int faults_show(struct seq_file *s, void *unused)
+{
+	struct barmap_device *bdev = s->private;
+	int i;
+
+	for (i = 0; i < BARMAP_FAULT_NR; i++)
+		seq_printf(s, "%s %ld\n", barmap_fault_stat_names[i],
+			   atomic_long_read(&bdev->faults[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(faults);
+
 void barmap_debugfs_add_device(struct barmap_device *bdev)
 {
 	bdev->debugfs = debugfs_create_dir(pci_name(barmap_pdev(bdev)),
@@ -87,6 +112,8 @@ void barmap_debugfs_add_device(struct barmap_device *bdev)
 			    &reservations_fops);
 	debugfs_create_file("layout", 0400, bdev->debugfs, bdev,
 			    &layout_fops);
+	debugfs_create_file("faults", 0400, bdev->debugfs, bdev,
+			    &faults_fops);
 }
 
 /* Waits for readers: after this, @bdev may be freed. */
@@ -96,9 +123,23 @@ void barmap_debugfs_remove_device(struct barmap_device *bdev)
 	bdev->debugfs = NULL;
 }
 
+static int huge_show(struct seq_file *s, void *unused)
+{
+	unsigned int shifts[2];
+
+	barmap_huge_shifts(shifts);
+	seq_printf(s, "pmd 0x%llx pud 0x%llx\n",
+		   shifts[0] ? 1ULL << shifts[0] : 0,
+		   shifts[1] ? 1ULL << shifts[1] : 0);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(huge);
+
 void barmap_debugfs_init(void)
 {
 	barmap_debugfs_root = debugfs_create_dir("barmap-vfio-pci", NULL);
+	debugfs_create_file("huge", 0444, barmap_debugfs_root, NULL,
+			    &huge_fops);
 }
 
 void barmap_debugfs_exit(void)

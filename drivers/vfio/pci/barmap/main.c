@@ -69,15 +69,10 @@ static long barmap_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 	return vfio_pci_core_ioctl(core_vdev, cmd, arg);
 }
 
-static int barmap_mmap(struct vfio_device *core_vdev,
-		       struct vm_area_struct *vma)
+static int barmap_vfio_mmap(struct vfio_device *core_vdev,
+			    struct vm_area_struct *vma)
 {
-	int ret;
-
-	ret = barmap_mmap_check(barmap_from_vfio(core_vdev), vma);
-	if (ret)
-		return ret;
-	return vfio_pci_core_mmap(core_vdev, vma);
+	return barmap_mmap(barmap_from_vfio(core_vdev), vma);
 }
 
 static const struct vfio_device_ops barmap_vfio_pci_ops = {
@@ -90,7 +85,7 @@ static const struct vfio_device_ops barmap_vfio_pci_ops = {
 	.device_feature	= vfio_pci_core_ioctl_feature,
 	.read		= vfio_pci_core_read,
 	.write		= vfio_pci_core_write,
-	.mmap		= barmap_mmap,
+	.mmap		= barmap_vfio_mmap,
 	.request	= vfio_pci_core_request,
 	.match		= vfio_pci_core_match,
 	.bind_iommufd	= vfio_iommufd_physical_bind,

@@ -23,7 +23,7 @@
  * architecture cannot, or where a folded level makes PUD no bigger than
  * PMD.
  */
-static void barmap_huge_shifts(unsigned int shifts[2])
+void barmap_huge_shifts(unsigned int shifts[2])
 {
 	unsigned int pud_shift = PUD_SHIFT;
 
@@ -248,29 +248,4 @@ int barmap_ioctl_get_region_info(struct barmap_device *bdev,
 		return ret;
 
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
-}
-
-/**
- * barmap_mmap_check - barmap's policy on top of vfio-pci-core's mmap checks
- * @bdev: the device; open, so its layouts are valid
- * @vma: the mapping being created
- *
- * With msix_mmap set, every page of the page-rounded BAR may be mapped,
- * MSI-X included, as MSIX_MAPPABLE promises.  Without it, a mapping must
- * lie inside the advertised areas (one, or several adjacent ones), so the
- * MSI-X table and PBA pages stay out of userspace's reach.
- *
- * Return: 0 if vfio-pci-core's checks should decide, -EINVAL otherwise.
- */
-int barmap_mmap_check(struct barmap_device *bdev, struct vm_area_struct *vma)
-{
-	unsigned int index = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
-	u64 offset = ((u64)vma->vm_pgoff << PAGE_SHIFT) & VFIO_PCI_OFFSET_MASK;
-
-	if (index > VFIO_PCI_BAR5_REGION_INDEX || bdev->msix_mmap)
-		return 0;
-	if (!barmap_layout_covers(&bdev->bars[index].layout, offset,
-				  vma->vm_end - vma->vm_start))
-		return -EINVAL;
-	return 0;
 }
