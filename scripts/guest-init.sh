@@ -111,7 +111,8 @@ compare() {
 	shift 2
 	env BARMAP_DRIVER=vfio-pci "$@" "$prog" 2>&1 |
 		sed -n -E "s@^ok [0-9]+ (.*)@# stock vfio-pci, $name: same as barmap: \\1@p;
-			   s@^not ok [0-9]+ (.*)@# stock vfio-pci, $name: DIFFERS: \\1@p"
+			   s@^not ok [0-9]+ (.*)@# stock vfio-pci, $name: DIFFERS: \\1@p;
+			   s@^#.*figures: (.*)@# stock vfio-pci, $name: \\1@p"
 }
 
 # Outcome of the exclusive-page rule for the sub-page BARs, by profile.
@@ -128,8 +129,11 @@ for d in $MATRIX; do
 	vfio_regions "$bdf" | sed "s/^/# barmap $name: /"
 	run "$profile/$name" barmap_test BARMAP_BDF=$bdf BARMAP_REF_DIR=/tmp/stock
 	run "$profile/$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$subpage
+	run "$profile/$name" barmap_vmm BARMAP_BDF=$bdf
 done
 run "$profile/nvme" barmap_argsz BARMAP_BDF=$NVME
+run "$profile/ivshmem" barmap_fault BARMAP_BDF=0000:00:04.0 BARMAP_BAR=2 \
+	BARMAP_RESET_BDF=$NVME
 
 echo "# sub-page BARs: expecting $subpage"
 grep -E 'barmap|sub-page' /proc/iomem | sed 's/^/# iomem: /'
@@ -142,6 +146,7 @@ for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	bind "$bdf" vfio-pci
 	compare "$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$subpage
+	compare "$name" barmap_vmm BARMAP_BDF=$bdf
 	[ "$bdf" = $NVME ] && compare "$name" barmap_argsz BARMAP_BDF=$bdf
 	case " $SUBPAGE_DEVS " in
 	*" $d "*) compare "$name" barmap_subpage BARMAP_BDF=$bdf BARMAP_SUBPAGE=$subpage ;;

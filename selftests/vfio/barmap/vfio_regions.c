@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "vfio_util.h"
 
@@ -73,6 +74,13 @@ int main(int argc, char **argv)
 	if (ret) {
 		fprintf(stderr, "%s: open: %s\n", argv[1], strerror(-ret));
 		return 1;
+	}
+	if (!table) {
+		struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
+
+		if (!ioctl(dev.fd, VFIO_DEVICE_GET_INFO, &dinfo))
+			printf("device flags 0x%x regions %u irqs %u\n",
+			       dinfo.flags, dinfo.num_regions, dinfo.num_irqs);
 	}
 	for (i = VFIO_PCI_BAR0_REGION_INDEX; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
 		info = vfio_region_info(dev.fd, i);

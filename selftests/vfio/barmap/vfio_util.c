@@ -394,3 +394,16 @@ fail:
 		fclose(f);
 	return NULL;
 }
+
+uint64_t barmap_huge_size(const char *level)
+{
+	char *text = read_file("/sys/kernel/debug/barmap-vfio-pci/huge");
+	char key[16], *p;
+	uint64_t size = 0;
+
+	snprintf(key, sizeof(key), "%s ", level);
+	if (text && (p = strstr(text, key)))
+		size = strtoull(p + strlen(key), NULL, 0);
+	free(text);
+	return size;
+}

@@ -78,6 +78,12 @@ int iomem_count_overlapping(const char *name, uint64_t start, uint64_t end);
 /* Whether the kernel log holds a line containing all of @a, @b and @c. */
 bool klog_has(const char *a, const char *b, const char *c);
 
+/*
+ * The huge mapping size barmap-vfio-pci can insert on this kernel, "pmd"
+ * or "pud", from its debugfs "huge" file; 0 where there is none.
+ */
+uint64_t barmap_huge_size(const char *level);
+
 /* Read a whole file into a malloc()ed, NUL-terminated buffer. */
 char *read_file(const char *path);
 

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VMM placement rules for BAR mappings; see vmm.h.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vfio_util.h"
+#include "vmm.h"
+
+#define SZ_1G	0x40000000ULL
+
+const char *vmm_rule_name(enum vmm_rule rule)
+{
+	switch (rule) {
+	case VMM_QEMU_AREA:
+		return "qemu-10.x";
+	case VMM_QEMU_REGION:
+		return "qemu-2026";
+	case VMM_CLOUD_HV:
+		return "cloud-hv";
+	default:
+		return "?";
+	}
+}
+
+static uint64_t pow2ceil(uint64_t x)
+{
+	uint64_t p = 1;
+
+	while (p < x)
+		p <<= 1;
+	return p;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The VA alignment each rule gives an area (or, for QEMU 2026, the region). */
+static uint64_t rule_align(enum vmm_rule rule, const struct vmm_bar *bar,
+			   const struct vmm_area *area)
+{
+	switch (rule) {
+	case VMM_QEMU_AREA:
+		return min_u64(1ULL << __builtin_ctzll(area->size), SZ_1G);
+	case VMM_QEMU_REGION:
+		return min_u64(pow2ceil(bar->size), SZ_1G);
+	case VMM_CLOUD_HV:
+	default:
+		return min_u64(pow2ceil(area->size), SZ_1G);
+	}
+}
+
+int vmm_bar_load(struct vmm_bar *bar, int fd, unsigned int index,
+		 const char *bdf)
+{
+	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	long page = sysconf(_SC_PAGESIZE);
+	struct vfio_region_info *info;
+	struct bar_resource res;
+	unsigned int i;
+
+	memset(bar, 0, sizeof(*bar));
+	info = vfio_region_info(fd, index);
+	if (!info)
+		return -errno;
+	if (!(info->flags & VFIO_REGION_INFO_FLAG_MMAP) || !info->size) {
+		free(info);
+		return -ENODEV;
+	}
+	if (bar_resource(bdf, index, &res)) {
+		free(info);
+		return -ENOENT;
+	}
+	bar->fd = fd;
+	bar->index = index;
+	bar->region_offset = info->offset;
+	bar->size = info->size;
+	bar->phys = res.start;
+	sparse = (const void *)vfio_region_cap(info,
+					       VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+	if (sparse && sparse->nr_areas <= VMM_MAX_AREAS) {
+		bar->sparse = true;
+		bar->nr_areas = sparse->nr_areas;
+		for (i = 0; i < sparse->nr_areas; i++) {
+			bar->areas[i].offset = sparse->areas[i].offset;
+			bar->areas[i].size = sparse->areas[i].size;
+		}
+	} else {
+		bar->nr_areas = 1;
+		bar->areas[0].size = (info->size + page - 1) & ~(page - 1);
+	}
+	free(info);
+	return 0;
+}
+
+/* Fewest entries covering [phys, phys + size) with naturally aligned blocks. */
+static long ideal_faults(uint64_t phys, uint64_t size, uint64_t page,
+			 uint64_t pmd, uint64_t pud)
+{
+	uint64_t x = phys, end = phys + size, step;
+	long n = 0;
+
+	while (x < end) {
+		step = page;
+		if (pud && !(x % pud) && end - x >= pud)
+			step = pud;
+		else if (pmd && !(x % pmd) && end - x >= pmd)
+			step = pmd;
+		x += step;
+		n++;
+	}
+	return n;
+}
+
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+static long vm_pte_kb(void)
+{
+	char *status = read_file("/proc/self/status"), *p;
+	long kb = 0;
+
+	if (status && (p = strstr(status, "VmPTE:")))
+		kb = strtol(p + 6, NULL, 10);
+	free(status);
+	return kb;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Reserve PROT_NONE room and return a VA inside it with @va % @align ==
+ * @skew; *@room and *@room_len say what to unmap afterwards.
+ */
+static char *reserve_aligned(uint64_t len, uint64_t align, uint64_t skew,
+			     void **room, size_t *room_len)
+{
+	uintptr_t va;
+
+	*room_len = len + 2 * align;
+	*room = mmap(NULL, *room_len, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (*room == MAP_FAILED)
+		return NULL;
+	va = ((uintptr_t)*room + align - 1) & ~(uintptr_t)(align - 1);
+	return (char *)va + skew;
+}
+
+int vmm_map_and_touch(const struct vmm_bar *bar, enum vmm_rule rule,
+		      uint64_t pmd, uint64_t pud, struct vmm_result *res)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *maps[VMM_MAX_AREAS], *base = NULL, *va;
+	void *rooms[VMM_MAX_AREAS + 1];
+	size_t room_lens[VMM_MAX_AREAS + 1];
+	unsigned int i, nr_rooms = 0;
+	long pte_before, flt_before;
+	double t0;
+	uint64_t off;
+	int ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	pte_before = vm_pte_kb();
+	if (rule == VMM_QEMU_REGION) {
+		base = reserve_aligned(bar->size, rule_align(rule, bar, NULL), 0,
+				       &rooms[0], &room_lens[0]);
+		if (!base)
+			return -errno;
+		nr_rooms = 1;
+	}
+	for (i = 0; i < bar->nr_areas; i++) {
+		const struct vmm_area *a = &bar->areas[i];
+
+		if (base) {
+			va = base + a->offset;
+		} else {
+			va = reserve_aligned(a->size, rule_align(rule, bar, a), 0,
+					     &rooms[nr_rooms], &room_lens[nr_rooms]);
+			if (!va) {
+				ret = -errno;
+				goto unmap;
+			}
+			nr_rooms++;
+		}
+		maps[i] = mmap(va, a->size, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_FIXED, bar->fd,
+			       bar->region_offset + a->offset);
+		if (maps[i] == MAP_FAILED) {
+			ret = -errno;
+			goto unmap;
+		}
+		res->ideal += ideal_faults(bar->phys + a->offset, a->size,
+					   page, pmd, pud);
+	}
+
+	/* Warm up what the measurement itself touches (vDSO data, ...). */
+	now_ms();
+	minflt();
+	flt_before = minflt();
+	t0 = now_ms();
+	for (i = 0; i < bar->nr_areas; i++)
+		for (off = 0; off < bar->areas[i].size; off += page)
+			(void)*(volatile const char *)(maps[i] + off);
+	res->touch_ms = now_ms() - t0;
+	res->faults = minflt() - flt_before;
+	res->pte_kb = vm_pte_kb() - pte_before;
+
+unmap:
+	/* The rooms hold every mapping: unmapping them unmaps all. */
+	while (nr_rooms--)
+		munmap(rooms[nr_rooms], room_lens[nr_rooms]);
+	return ret;
+}
