@@ -6,6 +6,7 @@
 #   make deps       install build and test dependencies (root, idempotent)
 #   make test       everything: unit tables, guest suite, summary line
 #   make demo       boot the guest and print what each BAR looks like
+#   make bench      fault counts, page-table memory and times, stock vs barmap
 
 # Kbuild reads Kbuild, not this file, when it descends here.
 ifneq ($(KERNELRELEASE),)
@@ -19,7 +20,7 @@ BUILD ?= $(CURDIR)/build
 
 export KVER KDIR BUILD
 
-.PHONY: all modules clean deps test demo unit selftests
+.PHONY: all modules clean deps test demo bench unit selftests
 
 all: modules
 
@@ -47,5 +48,8 @@ test: deps
 
 demo: deps
 	sh scripts/demo.sh
+
+bench: deps
+	sh scripts/bench.sh
 
 endif

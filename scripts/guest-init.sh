@@ -123,6 +123,18 @@ esac
 NVME=0000:00:03.0
 SUBPAGE_DEVS="0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb"
 
+if [ "$mode" = bench ]; then
+	# Both drivers in the same boot, stock first.
+	for drv in vfio-pci barmap-vfio-pci; do
+		for d in $MATRIX; do bind "${d%%=*}" $drv; done
+		for d in $MATRIX; do
+			BARMAP_DRIVER=$drv BARMAP_BDF=${d%%=*} barmap_bench "${d#*=}" |
+				sed 's/^/# /'
+		done
+	done
+	finish
+fi
+
 for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	echo "# device $name $bdf"

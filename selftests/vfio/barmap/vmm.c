@@ -148,67 +148,56 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/*
- * Reserve PROT_NONE room and return a VA inside it with @va % @align ==
- * @skew; *@room and *@room_len say what to unmap afterwards.
- */
-static char *reserve_aligned(uint64_t len, uint64_t align, uint64_t skew,
-			     void **room, size_t *room_len)
+/* PROT_NONE reservations that hold the mappings of one placement. */
+struct rooms {
+	unsigned int nr;
+	void *addr[VMM_MAX_AREAS + 1];
+	size_t len[VMM_MAX_AREAS + 1];
+};
+
+/* Reserve room for @len bytes and return a VA in it with va % align == skew. */
+static char *reserve_aligned(struct rooms *rooms, uint64_t len,
+			     uint64_t align, uint64_t skew)
 {
+	size_t room_len = len + 2 * align;
+	void *room;
 	uintptr_t va;
 
-	*room_len = len + 2 * align;
-	*room = mmap(NULL, *room_len, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (*room == MAP_FAILED)
+	room = mmap(NULL, room_len, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (room == MAP_FAILED)
 		return NULL;
-	va = ((uintptr_t)*room + align - 1) & ~(uintptr_t)(align - 1);
+	rooms->addr[rooms->nr] = room;
+	rooms->len[rooms->nr++] = room_len;
+	va = ((uintptr_t)room + align - 1) & ~(uintptr_t)(align - 1);
 	return (char *)va + skew;
 }
 
-int vmm_map_and_touch(const struct vmm_bar *bar, enum vmm_rule rule,
-		      uint64_t pmd, uint64_t pud, struct vmm_result *res)
+/* The rooms hold every mapping: unmapping them unmaps all. */
+static void release_rooms(struct rooms *rooms)
+{
+	while (rooms->nr--)
+		munmap(rooms->addr[rooms->nr], rooms->len[rooms->nr]);
+}
+
+/* Map area i of @bar at @vas[i], touch every page, fill @res. */
+static int map_and_touch_at(const struct vmm_bar *bar, char *const vas[],
+			    uint64_t pmd, uint64_t pud, struct vmm_result *res)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	char *maps[VMM_MAX_AREAS], *base = NULL, *va;
-	void *rooms[VMM_MAX_AREAS + 1];
-	size_t room_lens[VMM_MAX_AREAS + 1];
-	unsigned int i, nr_rooms = 0;
-	long pte_before, flt_before;
-	double t0;
+	long pte_before = vm_pte_kb(), flt_before;
+	unsigned int i;
 	uint64_t off;
-	int ret = 0;
+	double t0;
 
 	memset(res, 0, sizeof(*res));
-	pte_before = vm_pte_kb();
-	if (rule == VMM_QEMU_REGION) {
-		base = reserve_aligned(bar->size, rule_align(rule, bar, NULL), 0,
-				       &rooms[0], &room_lens[0]);
-		if (!base)
-			return -errno;
-		nr_rooms = 1;
-	}
 	for (i = 0; i < bar->nr_areas; i++) {
 		const struct vmm_area *a = &bar->areas[i];
 
-		if (base) {
-			va = base + a->offset;
-		} else {
-			va = reserve_aligned(a->size, rule_align(rule, bar, a), 0,
-					     &rooms[nr_rooms], &room_lens[nr_rooms]);
-			if (!va) {
-				ret = -errno;
-				goto unmap;
-			}
-			nr_rooms++;
-		}
-		maps[i] = mmap(va, a->size, PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_FIXED, bar->fd,
-			       bar->region_offset + a->offset);
-		if (maps[i] == MAP_FAILED) {
-			ret = -errno;
-			goto unmap;
-		}
+		if (mmap(vas[i], a->size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, bar->fd,
+			 bar->region_offset + a->offset) == MAP_FAILED)
+			return -errno;
 		res->ideal += ideal_faults(bar->phys + a->offset, a->size,
 					   page, pmd, pud);
 	}
@@ -220,14 +209,54 @@ int vmm_map_and_touch(const struct vmm_bar *bar, enum vmm_rule rule,
 	t0 = now_ms();
 	for (i = 0; i < bar->nr_areas; i++)
 		for (off = 0; off < bar->areas[i].size; off += page)
-			(void)*(volatile const char *)(maps[i] + off);
+			(void)*(volatile const char *)(vas[i] + off);
 	res->touch_ms = now_ms() - t0;
 	res->faults = minflt() - flt_before;
 	res->pte_kb = vm_pte_kb() - pte_before;
+	return 0;
+}
 
-unmap:
-	/* The rooms hold every mapping: unmapping them unmaps all. */
-	while (nr_rooms--)
-		munmap(rooms[nr_rooms], room_lens[nr_rooms]);
+int vmm_map_region_at(const struct vmm_bar *bar, uint64_t align,
+		      uint64_t skew, uint64_t pmd, uint64_t pud,
+		      struct vmm_result *res)
+{
+	struct rooms rooms = { 0 };
+	char *vas[VMM_MAX_AREAS], *base;
+	unsigned int i;
+	int ret;
+
+	base = reserve_aligned(&rooms, bar->size, align, skew);
+	if (!base)
+		return -errno;
+	for (i = 0; i < bar->nr_areas; i++)
+		vas[i] = base + bar->areas[i].offset;
+	ret = map_and_touch_at(bar, vas, pmd, pud, res);
+	release_rooms(&rooms);
+	return ret;
+}
+
+int vmm_map_and_touch(const struct vmm_bar *bar, enum vmm_rule rule,
+		      uint64_t pmd, uint64_t pud, struct vmm_result *res)
+{
+	struct rooms rooms = { 0 };
+	char *vas[VMM_MAX_AREAS] = { NULL };
+	unsigned int i;
+	int ret;
+
+	if (rule == VMM_QEMU_REGION)
+		return vmm_map_region_at(bar, rule_align(rule, bar, NULL), 0,
+					 pmd, pud, res);
+
+	for (i = 0; i < bar->nr_areas; i++) {
+		vas[i] = reserve_aligned(&rooms, bar->areas[i].size,
+					 rule_align(rule, bar, &bar->areas[i]),
+					 0);
+		if (!vas[i]) {
+			release_rooms(&rooms);
+			return -errno;
+		}
+	}
+	ret = map_and_touch_at(bar, vas, pmd, pud, res);
+	release_rooms(&rooms);
 	return ret;
 }

@@ -62,4 +62,12 @@ int vmm_bar_load(struct vmm_bar *bar, int fd, unsigned int index,
 int vmm_map_and_touch(const struct vmm_bar *bar, enum vmm_rule rule,
 		      uint64_t pmd, uint64_t pud, struct vmm_result *res);
 
+/*
+ * Map the areas of @bar at their offsets from a base VA with
+ * base % @align == @skew, touch every page, unmap.
+ */
+int vmm_map_region_at(const struct vmm_bar *bar, uint64_t align,
+		      uint64_t skew, uint64_t pmd, uint64_t pud,
+		      struct vmm_result *res);
+
 #endif
