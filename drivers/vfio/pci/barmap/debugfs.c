@@ -17,6 +17,7 @@
 #include <linux/debugfs.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
+#include <linux/string_helpers.h>
 
 #include "barmap.h"
 
@@ -51,7 +52,7 @@ static void layout_show_bar(struct seq_file *s, int bar,
 	unsigned int i;
 
 	seq_printf(s, "BAR%d size 0x%llx phys 0x%llx mmap %s", bar, f->size,
-		   f->phys, f->mmap_ok ? "yes" : "no");
+		   f->phys, str_yes_no(f->mmap_ok));
 	if (f->msix[0].size)
 		seq_printf(s, " msix-table 0x%llx+0x%llx", f->msix[0].offset,
 			   f->msix[0].size);
