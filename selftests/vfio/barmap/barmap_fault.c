@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -83,50 +82,25 @@ static char *map_at(FIXTURE_DATA(fault) *self, unsigned long skew)
 	return map;
 }
 
-static long minflt(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
 /* Touch every 4 KiB of [map, map + len); returns the minor faults taken. */
 static long touch(const char *map, size_t len)
 {
-	long before = minflt();
+	long before = proc_minflt();
 	size_t off;
 
 	for (off = 0; off < len; off += SZ_4K)
 		(void)*(volatile const char *)(map + off);
-	return minflt() - before;
-}
-
-static long vm_pte_kb(void)
-{
-	char *status = read_file("/proc/self/status"), *p;
-	long kb = -1;
-
-	if (status && (p = strstr(status, "VmPTE:")))
-		kb = strtol(p + 6, NULL, 10);
-	free(status);
-	return kb;
+	return proc_minflt() - before;
 }
 
 /* One counter from barmap's debugfs "faults" file, -1 if unreadable. */
 static long counter(const char *bdf, const char *name)
 {
-	char path[128], key[32], *text, *p;
-	long val = -1;
+	char path[128];
 
 	snprintf(path, sizeof(path),
 		 "/sys/kernel/debug/barmap-vfio-pci/%s/faults", bdf);
-	text = read_file(path);
-	snprintf(key, sizeof(key), "%s ", name);
-	if (text && (p = strstr(text, key)))
-		val = strtol(p + strlen(key), NULL, 10);
-	free(text);
-	return val;
+	return file_keyed_number(path, name, -1);
 }
 
 static void fault_case(struct __test_metadata *_metadata,
@@ -143,7 +117,7 @@ static void fault_case(struct __test_metadata *_metadata,
 	faults = touch(map, self->len);
 	after = counter(self->dev.bdf, which);
 	TH_LOG("VA %p (1 GiB + 0x%lx): %ld minor faults, %s +%ld, VmPTE %ld kB",
-	       map, skew, faults, which, after - before, vm_pte_kb());
+	       map, skew, faults, which, after - before, proc_vm_pte_kb());
 	EXPECT_LE(faults, want_max);
 	EXPECT_GE(faults, want_min);
 	EXPECT_GE(after - before, want_min ? want_min : 1);
@@ -179,7 +153,7 @@ TEST_F(fault, data_round_trips_between_mapping_and_fd)
 
 	map = map_at(self, 0);
 	ASSERT_NE(NULL, map);
-	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		val = 0x0123456789abcdefULL ^ offs[i];
 		*(volatile uint64_t *)(map + offs[i]) = val;
 		ASSERT_EQ(sizeof(got), pread(self->dev.fd, &got, sizeof(got),

@@ -81,7 +81,7 @@ static const struct device_expect *lookup(const char *bdf)
 	sysfs_read_ulong(path, &vendor);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
 	sysfs_read_ulong(path, &device);
-	for (i = 0; i < sizeof(matrix) / sizeof(matrix[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(matrix); i++)
 		if (matrix[i].vendor == vendor && matrix[i].device == device)
 			return &matrix[i];
 	return NULL;
@@ -159,7 +159,7 @@ TEST_F(region, flags_and_areas_as_expected)
 			EXPECT_EQ(b->areas[i].size, sparse->areas[i].size);
 		}
 		EXPECT_EQ(b->msix && self->msix_mmap,
-			  vfio_region_cap(info, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE) != NULL)
+			  !!vfio_region_cap(info, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE))
 			TH_LOG("BAR%d MSIX_MAPPABLE", b->bar);
 		free(info);
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "vfio_util.h"
@@ -37,7 +38,9 @@ int vfio_dev_open(struct vfio_dev *dev, const char *bdf)
 	int group, ret;
 
 	memset(dev, 0, sizeof(*dev));
-	dev->container = dev->group = dev->fd = -1;
+	dev->container = -1;
+	dev->group = -1;
+	dev->fd = -1;
 	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
 
 	group = iommu_group_of(bdf);
@@ -79,7 +82,9 @@ void vfio_dev_close(struct vfio_dev *dev)
 		close(dev->group);
 	if (dev->container >= 0)
 		close(dev->container);
-	dev->fd = dev->group = dev->container = -1;
+	dev->fd = -1;
+	dev->group = -1;
+	dev->container = -1;
 }
 
 struct vfio_region_info *vfio_region_info(int fd, unsigned int index)
@@ -395,15 +400,46 @@ fail:
 	return NULL;
 }
 
+/* Whether @p, inside @text, starts the whole word @key followed by blanks. */
+static bool whole_key_at(const char *text, const char *p, size_t len)
+{
+	bool starts = p == text || p[-1] == '\n' || p[-1] == ' ';
+
+	return starts && (p[len] == ' ' || p[len] == '\t');
+}
+
+long long file_keyed_number(const char *path, const char *key,
+			    long long dflt)
+{
+	char *text = read_file(path), *p = NULL;
+	size_t len = strlen(key);
+	long long val = dflt;
+
+	if (text)
+		p = strstr(text, key);
+	while (p && !whole_key_at(text, p, len))
+		p = strstr(p + 1, key);
+	if (p)
+		val = strtoll(p + len, NULL, 0);
+	free(text);
+	return val;
+}
+
 uint64_t barmap_huge_size(const char *level)
 {
-	char *text = read_file("/sys/kernel/debug/barmap-vfio-pci/huge");
-	char key[16], *p;
-	uint64_t size = 0;
+	return file_keyed_number("/sys/kernel/debug/barmap-vfio-pci/huge",
+				 level, 0);
+}
 
-	snprintf(key, sizeof(key), "%s ", level);
-	if (text && (p = strstr(text, key)))
-		size = strtoull(p + strlen(key), NULL, 0);
-	free(text);
-	return size;
+long proc_minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+long proc_vm_pte_kb(void)
+{
+	return file_keyed_number("/proc/self/status", "VmPTE:", 0);
 }

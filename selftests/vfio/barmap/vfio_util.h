@@ -84,6 +84,18 @@ bool klog_has(const char *a, const char *b, const char *c);
  */
 uint64_t barmap_huge_size(const char *level);
 
+/*
+ * The number after "@key " in the file at @path (e.g. "pud 1" in
+ * barmap's debugfs files, "VmPTE:" in /proc/self/status); @dflt if the
+ * file or the key is missing.
+ */
+long long file_keyed_number(const char *path, const char *key,
+			    long long dflt);
+
+/* This process's minor faults so far, and its page-table size in kB. */
+long proc_minflt(void);
+long proc_vm_pte_kb(void);
+
 /* Read a whole file into a malloc()ed, NUL-terminated buffer. */
 char *read_file(const char *path);
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -121,25 +120,6 @@ static long ideal_faults(uint64_t phys, uint64_t size, uint64_t page,
 	return n;
 }
 
-static long minflt(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
-static long vm_pte_kb(void)
-{
-	char *status = read_file("/proc/self/status"), *p;
-	long kb = 0;
-
-	if (status && (p = strstr(status, "VmPTE:")))
-		kb = strtol(p + 6, NULL, 10);
-	free(status);
-	return kb;
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -185,7 +165,7 @@ static int map_and_touch_at(const struct vmm_bar *bar, char *const vas[],
 			    uint64_t pmd, uint64_t pud, struct vmm_result *res)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	long pte_before = vm_pte_kb(), flt_before;
+	long pte_before = proc_vm_pte_kb(), flt_before;
 	unsigned int i;
 	uint64_t off;
 	double t0;
@@ -204,15 +184,15 @@ static int map_and_touch_at(const struct vmm_bar *bar, char *const vas[],
 
 	/* Warm up what the measurement itself touches (vDSO data, ...). */
 	now_ms();
-	minflt();
-	flt_before = minflt();
+	proc_minflt();
+	flt_before = proc_minflt();
 	t0 = now_ms();
 	for (i = 0; i < bar->nr_areas; i++)
 		for (off = 0; off < bar->areas[i].size; off += page)
 			(void)*(volatile const char *)(vas[i] + off);
 	res->touch_ms = now_ms() - t0;
-	res->faults = minflt() - flt_before;
-	res->pte_kb = vm_pte_kb() - pte_before;
+	res->faults = proc_minflt() - flt_before;
+	res->pte_kb = proc_vm_pte_kb() - pte_before;
 	return 0;
 }
 

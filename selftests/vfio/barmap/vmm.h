@@ -11,9 +11,12 @@
 #include <stdint.h>
 
 enum vmm_rule {
-	VMM_QEMU_AREA,		/* QEMU <= 10.x: min(1 << ctz64(area size), 1 GiB) */
-	VMM_QEMU_REGION,	/* QEMU 2026: region at min(pow2ceil(size), 1 GiB), areas at their offsets */
-	VMM_CLOUD_HV,		/* cloud-hypervisor: min(next_power_of_two(area size), 1 GiB) */
+	/* QEMU <= 10.x: each area at min(1 << ctz64(area size), 1 GiB) */
+	VMM_QEMU_AREA,
+	/* QEMU 2026: region at min(pow2ceil(size), 1 GiB), areas at offsets */
+	VMM_QEMU_REGION,
+	/* cloud-hypervisor: min(next_power_of_two(area size), 1 GiB) */
+	VMM_CLOUD_HV,
 	VMM_NR_RULES,
 };
 
