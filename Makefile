@@ -4,9 +4,11 @@
 #
 #   make            build barmap-vfio-pci.ko against KDIR
 #   make deps       install build and test dependencies (root, idempotent)
+#   make check      sparse, coccicheck and checkpatch --strict: no findings
 #   make test       everything: unit tables, guest suite, summary line
 #   make demo       boot the guest and print what each BAR looks like
 #   make bench      fault counts, page-table memory and times, stock vs barmap
+#   make e2e        nested guest under the distribution's QEMU, both drivers
 
 # Kbuild reads Kbuild, not this file, when it descends here.
 ifneq ($(KERNELRELEASE),)
@@ -20,7 +22,7 @@ BUILD ?= $(CURDIR)/build
 
 export KVER KDIR BUILD
 
-.PHONY: all modules clean deps test demo bench unit selftests
+.PHONY: all modules clean deps check test demo bench e2e unit selftests
 
 all: modules
 
@@ -37,6 +39,9 @@ clean:
 deps:
 	sh scripts/deps.sh
 
+check: deps
+	sh scripts/check.sh
+
 selftests:
 	$(MAKE) -C selftests/vfio/barmap KSFT_DIR=$$(sh scripts/ksft-dir.sh)
 
@@ -51,5 +56,8 @@ demo: deps
 
 bench: deps
 	sh scripts/bench.sh
+
+e2e: deps
+	sh scripts/e2e.sh
 
 endif

@@ -28,7 +28,8 @@ step() {	# step NAME CMD...: a build step is one TAP line
 }
 
 built=0
-build_module() {	# W=1 build; any warning fails it
+build_module() {	# W=1 build from clean; any warning fails it
+	make -C "$kdir" M="$PWD" clean >/dev/null 2>&1
 	make -C "$kdir" M="$PWD" W=1 modules >"$BUILD/module.log" 2>&1 &&
 		! grep -E 'warning:' "$BUILD/module.log"
 }

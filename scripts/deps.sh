@@ -15,7 +15,7 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 
 tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio
-xz-utils busybox-static qemu-system-x86 sparse coccinelle perl"
+xz-utils busybox-static qemu-system-x86 sparse coccinelle ocaml-nox ocaml-findlib perl"
 
 missing_packages() {
 	for p in "$@"; do

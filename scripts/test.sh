@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The whole suite (make test): build the module and the selftests, run the
-# host-side unit tables, boot the guest in both profiles, then print every
-# TAP line and, last, the "N passed, N failed" summary.
+# The whole suite (make test): build the module and the selftests, run
+# make check, the host-side unit tables, boot the guest in both profiles,
+# then print every TAP line and, last, the "N passed, N failed" summary.
 
 set -eu
 here=$(dirname "$0")
@@ -11,6 +11,10 @@ here=$(dirname "$0")
 
 results=${BUILD:-$PWD/build}/results.tap
 . "$here/build.sh"
+
+# Static analysis first: sparse, coccicheck, checkpatch.
+info "check: sparse, coccicheck, checkpatch"
+sh "$here/check.sh" >>"$results" 2>&1 || true
 
 # Host-side unit tables of the layout code: no guest needed.
 if step "host unit tests" make -C selftests/vfio/barmap/unit \
