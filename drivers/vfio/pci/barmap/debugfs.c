@@ -2,7 +2,8 @@
 /*
  * Read-only debugfs view of barmap's per-device state:
  *   /sys/kernel/debug/barmap-vfio-pci/huge
- *	the huge mapping sizes a fault can insert on this kernel (0: none);
+ *	the huge mapping sizes a fault can insert on this kernel (0: none)
+ *	and who handles faults on BAR mappings (barmap or vfio-pci-core);
  *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/reservations
  *	one line per BAR with the exclusive-page decision and, where held,
  *	the reserved range;
@@ -129,9 +130,10 @@ static int huge_show(struct seq_file *s, void *unused)
 	unsigned int shifts[2];
 
 	barmap_huge_shifts(shifts);
-	seq_printf(s, "pmd 0x%llx pud 0x%llx\n",
+	seq_printf(s, "pmd 0x%llx pud 0x%llx\nfaults %s\n",
 		   shifts[0] ? 1ULL << shifts[0] : 0,
-		   shifts[1] ? 1ULL << shifts[1] : 0);
+		   shifts[1] ? 1ULL << shifts[1] : 0,
+		   BARMAP_OWNS_FAULTS ? "barmap" : "vfio-pci-core");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(huge);

@@ -193,7 +193,8 @@ int barmap_mmap(struct barmap_device *bdev, struct vm_area_struct *vma)
 		return ret;
 
 	ret = vfio_pci_core_mmap(&bdev->core_device.vdev, vma);
-	if (ret || barmap_vma_bar(vma) > VFIO_PCI_BAR5_REGION_INDEX)
+	if (ret || barmap_vma_bar(vma) > VFIO_PCI_BAR5_REGION_INDEX ||
+	    !BARMAP_OWNS_FAULTS)
 		return ret;
 
 	vma->vm_private_data = bdev;

@@ -88,10 +88,7 @@ static const struct vfio_device_ops barmap_vfio_pci_ops = {
 	.mmap		= barmap_vfio_mmap,
 	.request	= vfio_pci_core_request,
 	.match		= vfio_pci_core_match,
-	.bind_iommufd	= vfio_iommufd_physical_bind,
-	.unbind_iommufd	= vfio_iommufd_physical_unbind,
-	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
-	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+	BARMAP_IOMMUFD_OPS
 };
 
 static int barmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)

@@ -20,12 +20,18 @@
 
 /*
  * The huge sizes a fault can insert a mapping of.  Zero where the
- * architecture cannot, or where a folded level makes PUD no bigger than
- * PMD.
+ * architecture cannot, where a folded level makes PUD no bigger than
+ * PMD, or where faults are left to vfio-pci-core (see compat.h).
  */
 void barmap_huge_shifts(unsigned int shifts[2])
 {
 	unsigned int pud_shift = PUD_SHIFT;
+
+	if (!BARMAP_OWNS_FAULTS) {
+		shifts[0] = 0;
+		shifts[1] = 0;
+		return;
+	}
 
 	shifts[0] = IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) ? PMD_SHIFT : 0;
 	shifts[1] = IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) &&

@@ -28,7 +28,7 @@ static bool barmap_is_subpage_mem_bar(const struct resource *res)
  * contain @res (its bridge windows) are ancestors, not neighbours.
  */
 static void barmap_report_conflict(struct pci_dev *pdev, int bar,
-				   const struct resource *rest)
+				   struct resource *rest)
 {
 	struct resource *res = &pdev->resource[bar];
 	struct pci_dev *other = NULL;
@@ -83,8 +83,11 @@ static void barmap_reserve_page_rest(struct barmap_device *bdev, int bar)
 
 	snprintf(b->page_rest_name, sizeof(b->page_rest_name),
 		 "barmap %s BAR%d", pci_name(pdev), bar);
-	*rest = DEFINE_RES_NAMED(res->end + 1, PAGE_SIZE - resource_size(res),
-				 b->page_rest_name, IORESOURCE_MEM);
+	memset(rest, 0, sizeof(*rest));
+	rest->start = res->end + 1;
+	rest->end = res->start + PAGE_SIZE - 1;
+	rest->name = b->page_rest_name;
+	rest->flags = IORESOURCE_MEM;
 	if (request_resource(res->parent, rest)) {
 		b->page_state = BARMAP_PAGE_SHARED;
 		barmap_report_conflict(pdev, bar, rest);
