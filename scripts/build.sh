@@ -28,14 +28,30 @@ step() {	# step NAME CMD...: a build step is one TAP line
 }
 
 built=0
-build_module() {	# W=1 build from clean; any warning fails it
-	make -C "$kdir" M="$PWD" clean >/dev/null 2>&1
-	make -C "$kdir" M="$PWD" W=1 modules >"$BUILD/module.log" 2>&1 &&
+build_module() {	# build_module KDIR DIR: W=1 from clean; any warning fails
+	make -C "$1" M="$2" clean >/dev/null 2>&1
+	make -C "$1" M="$2" W=1 modules >"$BUILD/module.log" 2>&1 &&
 		! grep -E 'warning:' "$BUILD/module.log"
 }
 
-step "barmap-vfio-pci.ko against $KVER (W=1, no warnings)" build_module ||
-	built=1
+# build_for KVER: the module for another kernel, in a copy of the tree
+# (objects for two kernels must not mix), and an initramfs with that
+# kernel's modules at $BUILD/KVER/initrd.gz.
+build_for() {
+	dir=$BUILD/$1
+	rm -rf "$dir/src"
+	mkdir -p "$dir/src/scripts"
+	cp -r Kbuild drivers "$dir/src/"
+	cp -r scripts/compat-probes "$dir/src/scripts/"
+	step "barmap-vfio-pci.ko against $1 (W=1, no warnings)" \
+		build_module "/usr/src/linux-headers-$1" "$dir/src" &&
+	step "initramfs for $1" sh "$here/initramfs.sh" "$1" \
+		"$dir/src/drivers/vfio/pci/barmap/barmap-vfio-pci.ko" \
+		"$BUILD/guest-bin" "$dir/initrd.gz"
+}
+
+step "barmap-vfio-pci.ko against $KVER (W=1, no warnings)" \
+	build_module "$kdir" "$PWD" || built=1
 step "guest selftests" \
 	make -C selftests/vfio/barmap KSFT_DIR="$ksft" OUTPUT="$BUILD/guest-bin" || built=1
 

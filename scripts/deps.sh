@@ -51,18 +51,29 @@ install_packages() {
 		apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# The test kernel: only look at the archive when no 6.12 image is installed
-# yet, so that a second run does no network I/O at all.
+# Newest bookworm 6.1 image, e.g. linux-image-6.1.0-56-amd64-unsigned.
+newest_61_image() {
+	apt-cache search --names-only '^linux-image-6\.1\.0-' |
+		awk '{ print $1 }' |
+		grep -E '^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' |
+		sort -V | tail -n 1
+}
+
+# The test kernels (6.12, and 6.1 for compatibility): only look at the
+# archive when one is not installed yet, so that a second run does no
+# network I/O at all.
 kernel_packages() {
-	if [ -n "$(installed_612_kver)" ]; then
-		return 0
-	fi
-	apt_update_once
-	image=$(newest_612_image)
-	[ -n "$image" ] || die "deps: no linux-image-6.12.*+deb12-amd64-unsigned in the archive"
-	kver=${image#linux-image-}
-	kver=${kver%-unsigned}
-	echo "$image linux-headers-$kver"
+	for series in 612 61; do
+		if [ -n "$(installed_${series}_kver)" ]; then
+			continue
+		fi
+		apt_update_once
+		image=$(newest_${series}_image)
+		[ -n "$image" ] || die "deps: no $series kernel image in the archive"
+		kver=${image#linux-image-}
+		kver=${kver%-unsigned}
+		echo "$image linux-headers-$kver"
+	done
 }
 
 # shellcheck disable=SC2046,SC2086
@@ -70,9 +81,8 @@ install_packages $(missing_packages $tools linux-source-6.12)
 # shellcheck disable=SC2046
 install_packages $(kernel_packages)
 
-kver=$(installed_612_kver)
-[ -n "$kver" ] || die "deps: 6.12 kernel image and headers not installed"
-[ -d "/usr/src/linux-headers-$kver" ] || install_packages "linux-headers-$kver"
+[ -n "$(installed_612_kver)" ] || die "deps: 6.12 kernel image and headers not installed"
+[ -n "$(installed_61_kver)" ] || die "deps: 6.1 kernel image and headers not installed"
 
 src=$(source_tree)
 if [ ! -f "$src/.unpacked" ]; then

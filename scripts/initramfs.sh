@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Build the guest's busybox initramfs: busybox, the guest init, the vfio
-# modules of kernel KVER (decompressed: busybox insmod cannot read .ko.xz),
+# modules of kernel KVER (decompressed where the distribution compresses
+# them: busybox insmod cannot read .ko.xz),
 # barmap-vfio-pci.ko and the statically linked selftests.
 #
 # Usage: initramfs.sh KVER MODULE_KO SELFTEST_DIR OUT.cpio.gz
@@ -23,12 +24,18 @@ cp /bin/busybox "$stage/bin/busybox"
 cp "$(dirname "$0")/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
 
-for m in virt/lib/irqbypass drivers/vfio/vfio \
+# vfio_virqfd is a module of its own before Linux 6.2 only.
+for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_virqfd \
 	 drivers/vfio/vfio_iommu_type1 drivers/vfio/pci/vfio-pci-core \
 	 drivers/vfio/pci/vfio-pci; do
-	src=$moddir/$m.ko.xz
-	[ -f "$src" ] || die "missing $src"
-	xz -dc "$src" >"$stage/lib/modules/$(basename "$m").ko"
+	dst=$stage/lib/modules/$(basename "$m").ko
+	if [ -f "$moddir/$m.ko.xz" ]; then
+		xz -dc "$moddir/$m.ko.xz" >"$dst"
+	elif [ -f "$moddir/$m.ko" ]; then
+		cp "$moddir/$m.ko" "$dst"
+	elif [ "$m" != drivers/vfio/vfio_virqfd ]; then
+		die "missing $moddir/$m.ko(.xz)"
+	fi
 done
 cp "$module" "$stage/lib/modules/"
 cp "$tests"/* "$stage/bin/"

@@ -24,6 +24,17 @@ installed_612_kver() {
 	done | sort -V | tail -n 1
 }
 
+# Newest installed Debian bookworm 6.1 kernel with image, modules and
+# headers, e.g. 6.1.0-56-amd64.  Empty when there is none.
+installed_61_kver() {
+	for h in /usr/src/linux-headers-6.1.0-*-amd64; do
+		[ -d "$h" ] || continue
+		k=${h#/usr/src/linux-headers-}
+		[ -f "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/kernel" ] &&
+			echo "$k"
+	done | sort -V | tail -n 1
+}
+
 # Where linux-source-6.12 is unpacked, keyed by the package version so a
 # new upload is unpacked next to, not over, the old one.
 source_tree() {

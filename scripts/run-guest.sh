@@ -59,15 +59,15 @@ for attempt in 1 2; do
 		break
 	fi
 	if [ "$attempt" = 1 ]; then
-		echo "# $profile: guest died before barmap-vfio-pci was loaded (rig, not module); retrying once"
+		echo "# $KVER $profile: guest died before barmap-vfio-pci was loaded (rig, not module); retrying once"
 		sed 's/^/#   console: /' "$out/$profile.console" | tail -n 20
 	fi
 done
 
 cat "$out/$profile.tap"
-echo "# $profile: guest ran ${secs}s"
+echo "# $KVER $profile: guest ran ${secs}s"
 if ! grep -q '^# barmap-guest-done' "$out/$profile.tap"; then
-	echo "not ok - $profile: guest did not finish (timeout ${BARMAP_GUEST_TIMEOUT}s, crash or boot failure); console tail:"
+	echo "not ok - $KVER $profile: guest did not finish (timeout ${BARMAP_GUEST_TIMEOUT}s, crash or boot failure); console tail:"
 	sed 's/^/#   console: /' "$out/$profile.console" | tail -n 40
 	exit 1
 fi

@@ -22,12 +22,24 @@ if step "host unit tests" make -C selftests/vfio/barmap/unit \
 	"$BUILD/unit/layout_test" | sed -E 's@^(ok|not ok) ([0-9]+) @\1 \2 unit: @' >>"$results"
 fi
 
-if [ $built = 0 ]; then
+# guest_suite KVER INITRD: both boot profiles on one kernel.
+guest_suite() {
 	for profile in exclusive shared; do
-		info "guest: $profile profile"
-		sh "$here/run-guest.sh" "$profile" "$BUILD/initrd.gz" \
-			"$BUILD/guest" >>"$results" || true
+		info "guest: $1, $profile profile"
+		KVER=$1 sh "$here/run-guest.sh" "$profile" "$2" \
+			"$BUILD/guest-$1" >>"$results" || true
 	done
+}
+
+# Debian's 6.12 first, then bookworm's 6.1 for compatibility.
+if [ $built = 0 ]; then
+	guest_suite "$KVER" "$BUILD/initrd.gz"
+	old=$(installed_61_kver)
+	if [ -z "$old" ]; then
+		echo "not ok - build: no 6.1 kernel installed (run make deps)" >>"$results"
+	elif build_for "$old"; then
+		guest_suite "$old" "$BUILD/$old/initrd.gz"
+	fi
 fi
 
 grep -E '^(ok|not ok) |^# ' "$results" | grep -vE '^# +(RUN|OK) '

@@ -139,6 +139,8 @@ TEST_F_TIMEOUT(fault, va_2m_aligned_takes_512_pmds, 120)
 
 TEST_F_TIMEOUT(fault, va_off_by_8k_takes_262144_ptes, 600)
 {
+	if (!barmap_owns_faults())
+		SKIP(return, "vfio-pci-core of this kernel handles the faults: it maps a whole VMA at its first fault");
 	fault_case(_metadata, self, 2 * SZ_4K, "pte", SZ_1G / SZ_4K,
 		   SZ_1G / SZ_4K);
 }
@@ -208,9 +210,14 @@ out:
 	return ret;
 }
 
-/* Entries barmap-vfio-pci inserted for @bdf so far, of every size. */
-static long inserted(const char *bdf)
+/*
+ * Faults that inserted an entry so far: barmap's counters where it handles
+ * faults (exact), this process's minor faults where vfio-pci-core does.
+ */
+static long refaults(const char *bdf)
 {
+	if (!barmap_owns_faults())
+		return proc_minflt();
 	return counter(bdf, "pte") + counter(bdf, "pmd") + counter(bdf, "pud");
 }
 
@@ -226,12 +233,13 @@ TEST_F(fault, decode_off_zaps_and_sigbus_then_decode_on_refaults)
 
 	ASSERT_EQ(0, set_memory_decode(self->dev.fd, false));
 	EXPECT_TRUE(read_sigbus(map + SZ_2M)) TH_LOG("mapping not zapped");
-	EXPECT_LT(sigbus, counter(self->dev.bdf, "sigbus"));
+	if (barmap_owns_faults())
+		EXPECT_LT(sigbus, counter(self->dev.bdf, "sigbus"));
 
 	ASSERT_EQ(0, set_memory_decode(self->dev.fd, true));
-	faults = inserted(self->dev.bdf);
+	faults = refaults(self->dev.bdf);
 	EXPECT_FALSE(read_sigbus(map + SZ_2M));
-	EXPECT_EQ(1, inserted(self->dev.bdf) - faults);
+	EXPECT_EQ(1, refaults(self->dev.bdf) - faults);
 }
 
 TEST_F(fault, munmap_of_half_a_huge_mapping_keeps_the_other_half)
@@ -291,9 +299,9 @@ TEST_F(reset, device_reset_zaps_and_next_access_refaults)
 	before = *(volatile uint32_t *)map;
 
 	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_RESET));
-	faults = inserted(self->dev.bdf);
+	faults = refaults(self->dev.bdf);
 	after = *(volatile uint32_t *)map;
-	EXPECT_EQ(1, inserted(self->dev.bdf) - faults)
+	EXPECT_EQ(1, refaults(self->dev.bdf) - faults)
 		TH_LOG("no refault after reset: the mapping was not zapped");
 	EXPECT_EQ(before, after);	/* NVMe CAP survives a reset */
 	munmap(map, SZ_4K);

@@ -431,6 +431,15 @@ uint64_t barmap_huge_size(const char *level)
 				 level, 0);
 }
 
+bool barmap_owns_faults(void)
+{
+	char *text = read_file("/sys/kernel/debug/barmap-vfio-pci/huge");
+	bool owns = text && strstr(text, "faults barmap\n");
+
+	free(text);
+	return owns;
+}
+
 long proc_minflt(void)
 {
 	struct rusage ru;

@@ -85,6 +85,13 @@ bool klog_has(const char *a, const char *b, const char *c);
 uint64_t barmap_huge_size(const char *level);
 
 /*
+ * Whether barmap-vfio-pci handles faults on BAR mappings on this kernel;
+ * where vfio-pci-core still tracks its own mappings (before Linux 6.12),
+ * barmap leaves faults to it.
+ */
+bool barmap_owns_faults(void);
+
+/*
  * The number after "@key " in the file at @path (e.g. "pud 1" in
  * barmap's debugfs files, "VmPTE:" in /proc/self/status); @dflt if the
  * file or the key is missing.
