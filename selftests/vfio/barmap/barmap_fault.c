@@ -140,7 +140,7 @@ TEST_F_TIMEOUT(fault, va_2m_aligned_takes_512_pmds, 120)
 TEST_F_TIMEOUT(fault, va_off_by_8k_takes_262144_ptes, 600)
 {
 	if (!barmap_owns_faults())
-		SKIP(return, "vfio-pci-core of this kernel handles the faults: it maps a whole VMA at its first fault");
+		SKIP(return, CORE_OWNS_FAULTS);
 	fault_case(_metadata, self, 2 * SZ_4K, "pte", SZ_1G / SZ_4K,
 		   SZ_1G / SZ_4K);
 }

@@ -56,7 +56,7 @@ TEST_F_TIMEOUT(vmm, fewest_faults_the_placement_allows, 300)
 	int ret;
 
 	if (!barmap_owns_faults())
-		SKIP(return, "vfio-pci-core of this kernel handles the faults: it maps a whole VMA at its first fault, with no huge entries");
+		SKIP(return, CORE_OWNS_FAULTS);
 
 	for (index = 0; index < 6; index++) {
 		ret = vmm_bar_load(&bar, self->dev.fd, index, self->dev.bdf);

@@ -90,6 +90,9 @@ uint64_t barmap_huge_size(const char *level);
  * barmap leaves faults to it.
  */
 bool barmap_owns_faults(void);
+#define CORE_OWNS_FAULTS \
+	"vfio-pci-core of this kernel handles the faults: it maps a whole " \
+	"VMA at its first fault, with no huge entries"
 
 /*
  * The number after "@key " in the file at @path (e.g. "pud 1" in
