@@ -7,6 +7,8 @@
 #   make check      sparse, coccicheck and checkpatch --strict: no findings
 #   make test       everything: unit tables, guest suite, summary line
 #   make demo       boot the guest and print what each BAR looks like
+#   make install    into /lib/modules/KVER/updates/, then depmod
+#   make dkms-install  register the source with DKMS
 #   make bench      fault counts, page-table memory and times, stock vs barmap
 #   make e2e        nested guest under the distribution's QEMU, both drivers
 
@@ -19,6 +21,10 @@ SHELL := /bin/sh
 KVER ?= $(shell . ./scripts/lib.sh && installed_612_kver)
 KDIR ?= $(if $(KVER),/usr/src/linux-headers-$(KVER))
 BUILD ?= $(CURDIR)/build
+
+VERSION := 0.1
+# The files a build needs: what install, DKMS and copies of the tree take.
+KBUILD_FILES := Kbuild drivers scripts/compat-probes
 
 export KVER KDIR BUILD
 
@@ -38,6 +44,28 @@ clean:
 
 deps:
 	sh scripts/deps.sh
+
+# Into /lib/modules/KVER/updates/ (under INSTALL_MOD_PATH if set), then
+# depmod.  The .ko is copied as built: busybox modprobe in the test
+# guest cannot read the .ko.xz that modules_install would write.
+install: modules
+	install -D -m 0644 drivers/vfio/pci/barmap/barmap-vfio-pci.ko \
+		$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/barmap-vfio-pci.ko
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+# Register the source with DKMS, which then builds for every kernel.
+DKMS_SRC := /usr/src/barmap-vfio-pci-$(VERSION)
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/scripts
+	cp -r Kbuild drivers $(DKMS_SRC)/
+	cp -r scripts/compat-probes $(DKMS_SRC)/scripts/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	dkms add barmap-vfio-pci/$(VERSION)
+
+dkms-remove:
+	-dkms remove barmap-vfio-pci/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 check: deps
 	sh scripts/check.sh

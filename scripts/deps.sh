@@ -14,7 +14,7 @@ set -eu
 here=$(dirname "$0")
 . "$here/lib.sh"
 
-tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio
+tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio dkms
 xz-utils busybox-static qemu-system-x86 sparse coccinelle ocaml-nox ocaml-findlib perl"
 
 missing_packages() {

@@ -22,6 +22,22 @@ if step "host unit tests" make -C selftests/vfio/barmap/unit \
 	"$BUILD/unit/layout_test" | sed -E 's@^(ok|not ok) ([0-9]+) @\1 \2 unit: @' >>"$results"
 fi
 
+# DKMS, as a user installs it: register the source, build and install
+# for a kernel, check modinfo finds the DKMS copy, and remove it again.
+ver=$(sed -n 's/^VERSION := //p' Makefile)
+dkms_for() {
+	dkms build "barmap-vfio-pci/$ver" -k "$1" &&
+		dkms install "barmap-vfio-pci/$ver" -k "$1" &&
+		modinfo -k "$1" -F filename barmap-vfio-pci | grep -q /updates/dkms/
+}
+make -s dkms-remove >/dev/null 2>&1 || true
+if step "dkms: add the source as barmap-vfio-pci/$ver" make -s dkms-install; then
+	for k in "$KVER" $(installed_61_kver); do
+		step "dkms: build and install for $k" dkms_for "$k" || true
+	done
+	step "dkms: remove from every kernel" make -s dkms-remove || true
+fi
+
 # guest_suite KVER INITRD: both boot profiles on one kernel.
 guest_suite() {
 	for profile in exclusive shared; do
