@@ -41,13 +41,21 @@ build_for() {
 	dir=$BUILD/$1
 	rm -rf "$dir/src"
 	mkdir -p "$dir/src/scripts"
-	cp -r Kbuild drivers "$dir/src/"
-	cp -r scripts/compat-probes "$dir/src/scripts/"
+	cp -r Makefile Kbuild drivers "$dir/src/"
+	cp -r scripts/compat-probes scripts/lib.sh "$dir/src/scripts/"
 	step "barmap-vfio-pci.ko against $1 (W=1, no warnings)" \
 		build_module "/usr/src/linux-headers-$1" "$dir/src" &&
-	step "initramfs for $1" sh "$here/initramfs.sh" "$1" \
-		"$dir/src/drivers/vfio/pci/barmap/barmap-vfio-pci.ko" \
+	install_into "$dir/src" "$1" &&
+	step "initramfs for $1" sh "$here/initramfs.sh" "$1" "$BUILD/root-$1" \
 		"$BUILD/guest-bin" "$dir/initrd.gz"
+}
+
+# install_into TREE KVER: make install into a staging root for the guest.
+install_into() {
+	rm -rf "$BUILD/root-$2"
+	step "make install into /lib/modules/$2/updates (staging root)" \
+		make -C "$1" install KVER="$2" KDIR="/usr/src/linux-headers-$2" \
+		INSTALL_MOD_PATH="$BUILD/root-$2"
 }
 
 step "barmap-vfio-pci.ko against $KVER (W=1, no warnings)" \
@@ -56,7 +64,8 @@ step "guest selftests" \
 	make -C selftests/vfio/barmap KSFT_DIR="$ksft" OUTPUT="$BUILD/guest-bin" || built=1
 
 if [ $built = 0 ]; then
-	step "initramfs" sh "$here/initramfs.sh" "$KVER" \
-		drivers/vfio/pci/barmap/barmap-vfio-pci.ko "$BUILD/guest-bin" \
-		"$BUILD/initrd.gz" || built=1
+	install_into "$PWD" "$KVER" &&
+	step "initramfs for $KVER" sh "$here/initramfs.sh" "$KVER" \
+		"$BUILD/root-$KVER" "$BUILD/guest-bin" "$BUILD/initrd.gz" ||
+		built=1
 fi

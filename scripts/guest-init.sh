@@ -49,13 +49,13 @@ echo "# barmap guest: kernel $(uname -r), profile $profile"
 # TAP labels carry the kernel's major.minor: the suite runs on several.
 profile="$(uname -r | cut -d. -f1,2)/$profile"
 
+# modprobe resolves barmap-vfio-pci's dependencies from the modules.dep
+# that depmod wrote for the installed tree (scripts/initramfs.sh).
 loaded=0
-for m in irqbypass vfio vfio_virqfd vfio_iommu_type1 vfio-pci-core vfio-pci barmap-vfio-pci; do
-	[ -f /lib/modules/$m.ko ] || [ $m = vfio_virqfd ] || loaded=1
-	[ -f /lib/modules/$m.ko ] || continue
-	insmod /lib/modules/$m.ko || loaded=1
+for m in vfio_iommu_type1 vfio-pci barmap-vfio-pci; do
+	modprobe $m || loaded=1
 done
-tap $loaded "load vfio modules and barmap-vfio-pci"
+tap $loaded "modprobe vfio_iommu_type1, vfio-pci and barmap-vfio-pci"
 echo "# barmap-modules-loaded"
 [ $loaded = 0 ] || finish
 
@@ -172,11 +172,35 @@ for d in $MATRIX; do
 	tap $? "rebind $name to barmap-vfio-pci after the stock comparison"
 done
 
+# barmap-bind remembers and restores the previous driver...
+bind 0000:00:06.0 vfio-pci &&
+	barmap-bind 0000:00:06.0 >/dev/null &&
+	[ "$(basename "$(readlink /sys/bus/pci/devices/0000:00:06.0/driver)")" = barmap-vfio-pci ] &&
+	barmap-bind --unbind 0000:00:06.0 >/dev/null &&
+	[ "$(basename "$(readlink /sys/bus/pci/devices/0000:00:06.0/driver)")" = vfio-pci ]
+tap $? "barmap-bind binds a vfio-pci device and --unbind gives it back to vfio-pci"
+bind 0000:00:06.0 barmap-vfio-pci
+
+# ... and refuses a device whose IOMMU group holds a device bound to
+# another driver: the rtl8139 behind the PCIe-to-PCI bridge shares its
+# group with a virtio-rng bound to virtio-pci.
+behind=
+for dev in /sys/bus/pci/devices/*; do
+	[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = 0x10ec:0x8139 ] &&
+		[ "${dev##*/}" != 0000:00:05.0 ] && behind=${dev##*/}
+done
+msg=$(barmap-bind "$behind" 2>&1)
+st=$?
+echo "# $msg"
+[ $st != 0 ] && [ ! -e "/sys/bus/pci/devices/$behind/driver" ] &&
+	case $msg in *refusing*virtio-pci*) true ;; *) false ;; esac
+tap $? "barmap-bind refuses $behind: its IOMMU group holds a virtio-pci device"
+
 # msix_mmap=0, in the same boot: reload the module with the parameter.
 reload() {	# reload [PARAM]: unbind everything, reload, bind the matrix
 	for bdf in $BDFS; do unbind "$bdf"; done
 	rmmod barmap_vfio_pci &&
-		insmod /lib/modules/barmap-vfio-pci.ko "$@" || return 1
+		modprobe barmap-vfio-pci "$@" || return 1
 	for bdf in $BDFS; do bind "$bdf" barmap-vfio-pci || return 1; done
 }
 reload msix_mmap=0
@@ -205,6 +229,23 @@ for bdf in $BDFS; do unbind "$bdf" || ret=1; done
 tap $ret "unbind the matrix"
 rmmod barmap_vfio_pci
 tap $? "rmmod barmap_vfio_pci"
+
+# From an installed tree with nothing of vfio-pci-core loaded, barmap-bind
+# loads barmap-vfio-pci with modprobe, which brings its dependencies.
+rmmod vfio_pci vfio_pci_core
+ret=$?
+out=$(barmap-bind 0000:00:05.0) && lsmod | grep -q '^vfio_pci_core ' &&
+	lsmod | grep -q '^barmap_vfio_pci '
+tap $((ret | $?)) "barmap-bind loads barmap-vfio-pci and its dependencies with modprobe"
+echo "# $out"
+case $out in
+*"/dev/vfio/$(basename "$(readlink /sys/bus/pci/devices/0000:00:05.0/iommu_group)")") ret=0 ;;
+*) ret=1 ;;
+esac
+tap $ret "barmap-bind prints the group device node"
+barmap-bind --unbind 0000:00:05.0 && [ ! -e /sys/bus/pci/devices/0000:00:05.0/driver ]
+tap $? "barmap-bind --unbind leaves a device that had no driver unbound"
+rmmod barmap_vfio_pci
 
 bad=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|refcount_t')
 [ -z "$bad" ]

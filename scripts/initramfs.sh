@@ -6,19 +6,23 @@
 # them: busybox insmod cannot read .ko.xz),
 # barmap-vfio-pci.ko and the statically linked selftests.
 #
-# Usage: initramfs.sh KVER MODULE_KO SELFTEST_DIR OUT.cpio.gz
+# Usage: initramfs.sh KVER MODROOT SELFTEST_DIR OUT.cpio.gz
+#   MODROOT is where `make install INSTALL_MOD_PATH=MODROOT` put
+#   barmap-vfio-pci: the initramfs gets a module tree with modules.dep, so
+#   the guest loads everything with modprobe, as a user would.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 4 ] || die "usage: $0 KVER MODULE_KO SELFTEST_DIR OUT"
-kver=$1 module=$2 tests=$3 out=$4
+[ $# -eq 4 ] || die "usage: $0 KVER MODROOT SELFTEST_DIR OUT"
+kver=$1 modroot=$2 tests=$3 out=$4
 moddir=/lib/modules/$kver/kernel
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
-mkdir -p "$stage/bin" "$stage/lib/modules" "$stage/proc" "$stage/sys" \
+tree=$stage/lib/modules/$kver
+mkdir -p "$stage/bin" "$tree" "$stage/proc" "$stage/sys" \
 	"$stage/dev" "$stage/tmp" "$stage/mnt"
 cp /bin/busybox "$stage/bin/busybox"
 cp "$(dirname "$0")/guest-init.sh" "$stage/init"
@@ -28,7 +32,8 @@ chmod 755 "$stage/init"
 for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_virqfd \
 	 drivers/vfio/vfio_iommu_type1 drivers/vfio/pci/vfio-pci-core \
 	 drivers/vfio/pci/vfio-pci; do
-	dst=$stage/lib/modules/$(basename "$m").ko
+	dst=$tree/kernel/$m.ko
+	mkdir -p "$(dirname "$dst")"
 	if [ -f "$moddir/$m.ko.xz" ]; then
 		xz -dc "$moddir/$m.ko.xz" >"$dst"
 	elif [ -f "$moddir/$m.ko" ]; then
@@ -37,7 +42,10 @@ for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_virqfd \
 		die "missing $moddir/$m.ko(.xz)"
 	fi
 done
-cp "$module" "$stage/lib/modules/"
+cp -r "$modroot/lib/modules/$kver/updates" "$tree/"
+cp "/lib/modules/$kver/modules.builtin" "/lib/modules/$kver/modules.order" "$tree/"
+depmod -b "$stage" "$kver"
 cp "$tests"/* "$stage/bin/"
+cp "$(dirname "$0")/barmap-bind" "$stage/bin/"
 
 (cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
