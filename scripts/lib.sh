@@ -13,10 +13,10 @@ die() {
 	exit 1
 }
 
-# Newest installed Debian 6.12 kernel that has image, modules and headers,
-# e.g. 6.12.117+deb12-amd64.  Empty when there is none.
-installed_612_kver() {
-	for h in /usr/src/linux-headers-6.12.*+deb12-amd64; do
+# newest_installed GLOB: the newest kernel release matching GLOB (as in
+# /usr/src/linux-headers-GLOB) that has image, modules and headers.
+newest_installed() {
+	for h in /usr/src/linux-headers-$1; do
 		[ -d "$h" ] || continue
 		k=${h#/usr/src/linux-headers-}
 		[ -f "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/kernel" ] &&
@@ -24,15 +24,14 @@ installed_612_kver() {
 	done | sort -V | tail -n 1
 }
 
-# Newest installed Debian bookworm 6.1 kernel with image, modules and
-# headers, e.g. 6.1.0-56-amd64.  Empty when there is none.
+# Newest installed Debian 6.12 kernel, e.g. 6.12.117+deb12-amd64, and
+# bookworm 6.1 kernel, e.g. 6.1.0-56-amd64.  Empty when there is none.
+installed_612_kver() {
+	newest_installed '6.12.*+deb12-amd64'
+}
+
 installed_61_kver() {
-	for h in /usr/src/linux-headers-6.1.0-*-amd64; do
-		[ -d "$h" ] || continue
-		k=${h#/usr/src/linux-headers-}
-		[ -f "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/kernel" ] &&
-			echo "$k"
-	done | sort -V | tail -n 1
+	newest_installed '6.1.0-*-amd64'
 }
 
 # Where linux-source-6.12 is unpacked, keyed by the package version so a

@@ -312,7 +312,12 @@ static bool iomem_line(char *line, uint64_t *start, uint64_t *end,
 	return true;
 }
 
-int iomem_find(const char *name, uint64_t *start, uint64_t *end)
+/*
+ * Count the /proc/iomem entries named @name that overlap [lo, hi]; the
+ * last one's range goes to @start and @end.
+ */
+static int iomem_scan(const char *name, uint64_t lo, uint64_t hi,
+		      uint64_t *start, uint64_t *end)
 {
 	char line[256], *n;
 	uint64_t s, e;
@@ -322,31 +327,27 @@ int iomem_find(const char *name, uint64_t *start, uint64_t *end)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		if (iomem_line(line, &s, &e, &n) && !strcmp(n, name)) {
-			*start = s;
-			*end = e;
-			found++;
-		}
+		if (!iomem_line(line, &s, &e, &n) || strcmp(n, name) ||
+		    s > hi || e < lo)
+			continue;
+		*start = s;
+		*end = e;
+		found++;
 	}
 	fclose(f);
 	return found;
 }
 
+int iomem_find(const char *name, uint64_t *start, uint64_t *end)
+{
+	return iomem_scan(name, 0, UINT64_MAX, start, end);
+}
+
 int iomem_count_overlapping(const char *name, uint64_t start, uint64_t end)
 {
-	char line[256], *n;
 	uint64_t s, e;
-	int found = 0;
-	FILE *f = fopen("/proc/iomem", "r");
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (iomem_line(line, &s, &e, &n) && !strcmp(n, name) &&
-		    s <= end && e >= start)
-			found++;
-	fclose(f);
-	return found;
+	return iomem_scan(name, start, end, &s, &e);
 }
 
 bool klog_has(const char *a, const char *b, const char *c)
