@@ -47,7 +47,7 @@ boot() {
 		-device rtl8139,addr=05.0 \
 		-device i6300esb,addr=06.0 \
 		-device pcie-pci-bridge,id=br0,addr=07.0 \
-		-device virtio-rng-pci,bus=br0,addr=01.0 \
+		-device pci-serial,bus=br0,addr=01.0 \
 		-device rtl8139,bus=br0,addr=02.0 \
 		-serial "file:$out/$profile.console" -serial stdio \
 		</dev/null 2>"$out/$profile.qemu.err" |
