@@ -10,7 +10,6 @@
 #   make install    into /lib/modules/KVER/updates/, then depmod
 #   make dkms-install  register the source with DKMS
 #   make bench      fault counts, page-table memory and times, stock vs barmap
-#   make e2e        nested guest under the distribution's QEMU, both drivers
 
 # Kbuild reads Kbuild, not this file, when it descends here.
 ifneq ($(KERNELRELEASE),)
@@ -28,7 +27,7 @@ KBUILD_FILES := Kbuild drivers scripts/compat-probes
 
 export KVER KDIR BUILD
 
-.PHONY: all modules clean deps check test demo bench e2e unit selftests
+.PHONY: all modules clean deps check test demo bench unit selftests
 
 all: modules
 
@@ -84,8 +83,5 @@ demo: deps
 
 bench: deps
 	sh scripts/bench.sh
-
-e2e: deps
-	sh scripts/e2e.sh
 
 endif
