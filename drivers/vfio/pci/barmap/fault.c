@@ -167,10 +167,41 @@ static vm_fault_t barmap_fault(struct vm_fault *vmf)
 	return barmap_huge_fault(vmf, 0);
 }
 
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+/*
+ * The VMA is about to be split at @addr (munmap, mprotect or mremap of
+ * part of it).  The core splits a PMD entry that straddles the new
+ * boundary (vma_adjust_trans_huge()) but not a PUD entry: that one would
+ * later be zapped through a VMA that no longer covers it, which DEBUG_VM
+ * kernels catch in __split_huge_pud_locked().  So zap the PUD range
+ * around @addr first; the next access refaults each half at the largest
+ * size that fits it.
+ */
+static int barmap_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long start = ALIGN_DOWN(addr, PUD_SIZE);
+
+	mmap_assert_write_locked(vma->vm_mm);
+
+	/* barmap never inserts a PUD entry that the VMA does not cover. */
+	if (start == addr || start < vma->vm_start ||
+	    vma->vm_end - start < PUD_SIZE)
+		return 0;
+
+	/* No fault under the per-VMA lock may refill it before the split. */
+	vma_start_write(vma);
+	zap_vma_ptes(vma, start, PUD_SIZE);
+	return 0;
+}
+#endif
+
 static const struct vm_operations_struct barmap_vm_ops = {
 	.fault = barmap_fault,
 #ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP
 	.huge_fault = barmap_huge_fault,
+#endif
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	.may_split = barmap_may_split,
 #endif
 };
 
