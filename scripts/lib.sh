@@ -49,3 +49,6 @@ profile_text() {
 	shared) echo "pci=resource_alignment=9@ ivshmem, rtl8139, i6300esb: sub-page BARs packed into shared pages" ;;
 	esac
 }
+
+# The cross compiler prefix of the arm64 rig (Debian's gcc-aarch64-linux-gnu).
+ARM64_CROSS=aarch64-linux-gnu-
