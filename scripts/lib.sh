@@ -42,6 +42,12 @@ source_tree() {
 	echo "$BARMAP_CACHE/linux-source-6.12_$v"
 }
 
+# Where scripts/deps.sh unpacks Debian's busybox-static:arm64 (dpkg -x);
+# the static binary is DIR/bin/busybox.
+arm64_busybox_dir() {
+	echo "$BARMAP_CACHE/busybox-arm64"
+}
+
 # One line on what a guest boot profile means.
 profile_text() {
 	case $1 in
