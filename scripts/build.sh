@@ -15,34 +15,14 @@ results=${results:-$BUILD/build.tap}
 mkdir -p "$BUILD"
 : >"$results"
 
-step() {	# step NAME CMD...: a build step is one TAP line
-	name=$1
-	shift
-	if "$@" >"$BUILD/step.log" 2>&1; then
-		echo "ok - build: $name" >>"$results"
-	else
-		echo "not ok - build: $name" >>"$results"
-		sed 's/^/# /' "$BUILD/step.log" | tail -n 30 >>"$results"
-		return 1
-	fi
-}
-
 built=0
-build_module() {	# build_module KDIR DIR: W=1 from clean; any warning fails
-	make -C "$1" M="$2" clean >/dev/null 2>&1
-	make -C "$1" M="$2" W=1 modules >"$BUILD/module.log" 2>&1 &&
-		! grep -E 'warning:' "$BUILD/module.log"
-}
 
 # build_for KVER: the module for another kernel, in a copy of the tree
 # (objects for two kernels must not mix), and an initramfs with that
 # kernel's modules at $BUILD/KVER/initrd.gz.
 build_for() {
 	dir=$BUILD/$1
-	rm -rf "$dir/src"
-	mkdir -p "$dir/src/scripts"
-	cp -r Makefile Kbuild drivers "$dir/src/"
-	cp -r scripts/compat-probes scripts/lib.sh "$dir/src/scripts/"
+	copy_source "$dir/src"
 	step "barmap-vfio-pci.ko against $1 (W=1, no warnings)" \
 		build_module "/usr/src/linux-headers-$1" "$dir/src" &&
 	install_into "$dir/src" "$1" &&

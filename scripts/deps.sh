@@ -15,7 +15,8 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 
 tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio dkms
-xz-utils busybox-static qemu-system-x86 sparse coccinelle ocaml-nox ocaml-findlib perl"
+xz-utils busybox-static qemu-system-x86 sparse coccinelle ocaml-nox ocaml-findlib perl
+gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 
 missing_packages() {
 	for p in "$@"; do
@@ -76,6 +77,14 @@ kernel_packages() {
 	done
 }
 
+# apt-get download of busybox-static:arm64 (below) needs arm64 among
+# dpkg's foreign architectures; add it before the one apt-get update.
+if [ ! -f "$(arm64_busybox_dir)/.unpacked" ] &&
+	! dpkg --print-foreign-architectures | grep -qx arm64; then
+	info "deps: adding arm64 as a foreign architecture"
+	dpkg --add-architecture arm64
+fi
+
 # shellcheck disable=SC2046,SC2086
 install_packages $(missing_packages $tools linux-source-6.12)
 # shellcheck disable=SC2046
@@ -92,4 +101,22 @@ if [ ! -f "$src/.unpacked" ]; then
 	mkdir -p "$src"
 	tar -xf "$tarball" -C "$src" --strip-components=1
 	touch "$src/.unpacked"
+fi
+
+# The arm64 guest's busybox: Debian's static arm64 build, unpacked into
+# the cache (never installed: no multiarch packages on this machine).
+bb=$(arm64_busybox_dir)
+if [ ! -f "$bb/.unpacked" ]; then
+	apt_update_once
+	tmp=$(mktemp -d)
+	# apt-get download fetches as user _apt, into the current directory
+	chown _apt "$tmp" 2>/dev/null || chmod 777 "$tmp"
+	info "deps: downloading busybox-static:arm64 into $bb"
+	(cd "$tmp" && apt-get download -qq busybox-static:arm64) ||
+		die "deps: apt-get download busybox-static:arm64 failed"
+	rm -rf "$bb"
+	dpkg -x "$tmp"/busybox-static_*_arm64.deb "$bb"
+	rm -rf "$tmp"
+	[ -x "$bb/bin/busybox" ] || die "deps: no bin/busybox in busybox-static:arm64"
+	touch "$bb/.unpacked"
 fi

@@ -5,7 +5,14 @@
 # records what stock vfio-pci reports for each device of the matrix, binds
 # the matrix to barmap-vfio-pci, runs the selftests and prints TAP on
 # ttyS1 (ttyS0 is the kernel console).  Ends with a marker line and
-# powers off.
+# powers off.  The x86 rig (scripts/run-guest.sh) needs no parameter;
+# another rig (scripts/run-guest-arm64.sh) says on the kernel command line:
+#   barmap_tty=TTY          where TAP goes instead of ttyS1
+#   barmap_label=LABEL      TAP label prefix instead of the kernel's major.minor
+#   barmap_matrix=BDF=NAME,...   the devices, instead of the x86 matrix
+#   barmap_subpage_devs=BDF=NAME,...  those with sub-page BARs
+#   barmap_refused=BDF,...  the devices whose sub-page BARs share a page
+#                           (default: all in the shared profile, else none)
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -14,19 +21,28 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
-exec >/dev/ttyS1 2>&1
 
 profile=exclusive
 mode=test
+tty=ttyS1
+# Matrix: BDF and a short name; addresses are pinned by scripts/run-guest.sh.
+MATRIX="0000:00:03.0=nvme 0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb"
+SUBPAGE_DEVS="0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb"
+label=$(uname -r | cut -d. -f1,2)
+refused=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	barmap_profile=*) profile=${arg#barmap_profile=} ;;
 	barmap_mode=*) mode=${arg#barmap_mode=} ;;
+	barmap_tty=*) tty=${arg#barmap_tty=} ;;
+	barmap_label=*) label=${arg#barmap_label=} ;;
+	barmap_matrix=*) MATRIX=$(echo "${arg#*=}" | tr , ' ') ;;
+	barmap_subpage_devs=*) SUBPAGE_DEVS=$(echo "${arg#*=}" | tr , ' ') ;;
+	barmap_refused=*) refused=,${arg#*=}, ;;
 	esac
 done
+exec >"/dev/$tty" 2>&1
 
-# Matrix: BDF and a short name; addresses are pinned by scripts/run-guest.sh.
-MATRIX="0000:00:03.0=nvme 0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb"
 BDFS=
 for d in $MATRIX; do BDFS="$BDFS ${d%%=*}"; done
 BDFS=${BDFS# }
@@ -46,8 +62,9 @@ finish() {
 }
 
 echo "# barmap guest: kernel $(uname -r), profile $profile"
-# TAP labels carry the kernel's major.minor: the suite runs on several.
-profile="$(uname -r | cut -d. -f1,2)/$profile"
+# TAP labels carry the kernel's major.minor (or the rig's label, e.g.
+# arm64-64k): the suite runs on several.
+profile="$label/$profile"
 
 # modprobe resolves barmap-vfio-pci's dependencies from the modules.dep
 # that depmod wrote for the installed tree (scripts/initramfs.sh).
@@ -119,13 +136,26 @@ compare() {
 			   s@^#.*figures: (.*)@# stock vfio-pci, $name: \\1@p"
 }
 
-# Outcome of the exclusive-page rule for the sub-page BARs, by profile.
+# Outcome of the exclusive-page rule for the sub-page BARs, by profile,
+# and by device where the rig says so (barmap_refused=).
 case $profile in
 */shared) subpage=refused ;;
 *) subpage=reserved ;;
 esac
-NVME=0000:00:03.0
-SUBPAGE_DEVS="0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb"
+subpage_of() {	# subpage_of BDF
+	case $refused in
+	"") echo $subpage ;;
+	*",$1,"*) echo refused ;;
+	*) echo reserved ;;
+	esac
+}
+for d in $MATRIX; do
+	case ${d#*=} in
+	nvme) NVME=${d%%=*} ;;
+	ivshmem) IVSHMEM=${d%%=*} ;;
+	esac
+	SPARE=${d%%=*}	# the last device: barmap-bind's tests use it
+done
 
 if [ "$mode" = bench ]; then
 	# Both drivers in the same boot, stock first.
@@ -144,50 +174,52 @@ for d in $MATRIX; do
 	echo "# device $name $bdf"
 	vfio_regions "$bdf" | sed "s/^/# barmap $name: /"
 	run "$profile/$name" barmap_test BARMAP_BDF=$bdf BARMAP_REF_DIR=/tmp/stock
-	run "$profile/$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$subpage
+	run "$profile/$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
 	run "$profile/$name" barmap_vmm BARMAP_BDF=$bdf
 done
 run "$profile/nvme" barmap_argsz BARMAP_BDF=$NVME
-run "$profile/ivshmem" barmap_fault BARMAP_BDF=0000:00:04.0 BARMAP_BAR=2 \
+run "$profile/ivshmem" barmap_fault BARMAP_BDF=$IVSHMEM BARMAP_BAR=2 \
 	BARMAP_RESET_BDF=$NVME
-sed 's/^/# faults ivshmem: /' /sys/kernel/debug/barmap-vfio-pci/0000:00:04.0/faults
+sed 's/^/# faults ivshmem: /' /sys/kernel/debug/barmap-vfio-pci/$IVSHMEM/faults
 
 echo "# sub-page BARs: expecting $subpage"
 grep -E 'barmap|sub-page' /proc/iomem | sed 's/^/# iomem: /'
 for d in $SUBPAGE_DEVS; do
-	run "$profile/${d#*=}" barmap_subpage BARMAP_BDF=${d%%=*} BARMAP_SUBPAGE=$subpage
+	run "$profile/${d#*=}" barmap_subpage BARMAP_BDF=${d%%=*} BARMAP_SUBPAGE=$(subpage_of ${d%%=*})
 done
 dmesg | grep 'mmap disabled' | sed 's/^\[[ 0-9.]*\] //' | sort -u | sed 's/^/# dmesg: /'
 
 for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	bind "$bdf" vfio-pci
-	compare "$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$subpage
+	compare "$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
 	compare "$name" barmap_vmm BARMAP_BDF=$bdf
 	[ "$bdf" = $NVME ] && compare "$name" barmap_argsz BARMAP_BDF=$bdf
 	case " $SUBPAGE_DEVS " in
-	*" $d "*) compare "$name" barmap_subpage BARMAP_BDF=$bdf BARMAP_SUBPAGE=$subpage ;;
+	*" $d "*) compare "$name" barmap_subpage BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf) ;;
 	esac
 	bind "$bdf" barmap-vfio-pci
 	tap $? "rebind $name to barmap-vfio-pci after the stock comparison"
 done
 
 # barmap-bind remembers and restores the previous driver...
-bind 0000:00:06.0 vfio-pci &&
-	barmap-bind 0000:00:06.0 >/dev/null &&
-	[ "$(basename "$(readlink /sys/bus/pci/devices/0000:00:06.0/driver)")" = barmap-vfio-pci ] &&
-	barmap-bind --unbind 0000:00:06.0 >/dev/null &&
-	[ "$(basename "$(readlink /sys/bus/pci/devices/0000:00:06.0/driver)")" = vfio-pci ]
+bind $SPARE vfio-pci &&
+	barmap-bind $SPARE >/dev/null &&
+	[ "$(basename "$(readlink /sys/bus/pci/devices/$SPARE/driver)")" = barmap-vfio-pci ] &&
+	barmap-bind --unbind $SPARE >/dev/null &&
+	[ "$(basename "$(readlink /sys/bus/pci/devices/$SPARE/driver)")" = vfio-pci ]
 tap $? "barmap-bind binds a vfio-pci device and --unbind gives it back to vfio-pci"
-bind 0000:00:06.0 barmap-vfio-pci
+bind $SPARE barmap-vfio-pci
 
 # ... and refuses a device whose IOMMU group holds a device bound to
-# another driver: the rtl8139 behind the PCIe-to-PCI bridge shares its
-# group with a PCI serial card bound to the built-in serial driver.
+# another driver: the rtl8139 behind the PCIe-to-PCI bridge (on arm64:
+# the other function of its multifunction device) shares its group with
+# a PCI serial card bound to the built-in serial driver.
 behind=
 for dev in /sys/bus/pci/devices/*; do
+	case " $BDFS " in *" ${dev##*/} "*) continue ;; esac
 	[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = 0x10ec:0x8139 ] &&
-		[ "${dev##*/}" != 0000:00:05.0 ] && behind=${dev##*/}
+		behind=${dev##*/}
 done
 msg=$(barmap-bind "$behind" 2>&1)
 st=$?
@@ -207,7 +239,7 @@ reload msix_mmap=0
 tap $? "reload barmap-vfio-pci with msix_mmap=0"
 for d in $MATRIX; do
 	run "$profile/msix_mmap=0/${d#*=}" barmap_region BARMAP_BDF=${d%%=*} \
-		BARMAP_SUBPAGE=$subpage BARMAP_MSIX_MMAP=0
+		BARMAP_SUBPAGE=$(subpage_of ${d%%=*}) BARMAP_MSIX_MMAP=0
 done
 reload
 tap $? "reload barmap-vfio-pci with default parameters"
@@ -234,16 +266,16 @@ tap $? "rmmod barmap_vfio_pci"
 # loads barmap-vfio-pci with modprobe, which brings its dependencies.
 rmmod vfio_pci vfio_pci_core
 ret=$?
-out=$(barmap-bind 0000:00:05.0) && lsmod | grep -q '^vfio_pci_core ' &&
+out=$(barmap-bind $SPARE) && lsmod | grep -q '^vfio_pci_core ' &&
 	lsmod | grep -q '^barmap_vfio_pci '
 tap $((ret | $?)) "barmap-bind loads barmap-vfio-pci and its dependencies with modprobe"
 echo "# $out"
 case $out in
-*"/dev/vfio/$(basename "$(readlink /sys/bus/pci/devices/0000:00:05.0/iommu_group)")") ret=0 ;;
+*"/dev/vfio/$(basename "$(readlink /sys/bus/pci/devices/$SPARE/iommu_group)")") ret=0 ;;
 *) ret=1 ;;
 esac
 tap $ret "barmap-bind prints the group device node"
-barmap-bind --unbind 0000:00:05.0 && [ ! -e /sys/bus/pci/devices/0000:00:05.0/driver ]
+barmap-bind --unbind $SPARE && [ ! -e /sys/bus/pci/devices/$SPARE/driver ]
 tap $? "barmap-bind --unbind leaves a device that had no driver unbound"
 rmmod barmap_vfio_pci
 

@@ -10,13 +10,18 @@
 #   MODROOT is where `make install INSTALL_MOD_PATH=MODROOT` put
 #   barmap-vfio-pci: the initramfs gets a module tree with modules.dep, so
 #   the guest loads everything with modprobe, as a user would.
+# For another architecture's guest (scripts/test-arm64.sh):
+#   BARMAP_BUSYBOX      its static busybox (default: the host's /bin/busybox)
+#   BARMAP_KERNEL_ROOT  where lib/modules/KVER of its kernel is (default: /)
 
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 4 ] || die "usage: $0 KVER MODROOT SELFTEST_DIR OUT"
 kver=$1 modroot=$2 tests=$3 out=$4
-moddir=/lib/modules/$kver/kernel
+busybox=${BARMAP_BUSYBOX:-/bin/busybox}
+kroot=${BARMAP_KERNEL_ROOT:-}
+moddir=$kroot/lib/modules/$kver/kernel
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -24,7 +29,7 @@ trap 'rm -rf "$stage"' EXIT
 tree=$stage/lib/modules/$kver
 mkdir -p "$stage/bin" "$tree" "$stage/proc" "$stage/sys" \
 	"$stage/dev" "$stage/tmp" "$stage/mnt"
-cp /bin/busybox "$stage/bin/busybox"
+cp "$busybox" "$stage/bin/busybox"
 cp "$(dirname "$0")/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
 
@@ -43,7 +48,8 @@ for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_virqfd \
 	fi
 done
 cp -r "$modroot/lib/modules/$kver/updates" "$tree/"
-cp "/lib/modules/$kver/modules.builtin" "/lib/modules/$kver/modules.order" "$tree/"
+cp "$kroot/lib/modules/$kver/modules.builtin" \
+	"$kroot/lib/modules/$kver/modules.order" "$tree/"
 depmod -b "$stage" "$kver"
 cp "$tests"/* "$stage/bin/"
 cp "$(dirname "$0")/barmap-bind" "$stage/bin/"

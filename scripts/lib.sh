@@ -42,6 +42,46 @@ source_tree() {
 	echo "$BARMAP_CACHE/linux-source-6.12_$v"
 }
 
+# Where scripts/deps.sh unpacks Debian's busybox-static:arm64 (dpkg -x);
+# the static binary is DIR/bin/busybox.
+arm64_busybox_dir() {
+	echo "$BARMAP_CACHE/busybox-arm64"
+}
+
+# step NAME CMD...: a build step is one TAP line in $results; the
+# command's output goes to $BUILD/step.log, and its tail into $results if
+# it fails.
+step() {
+	name=$1
+	shift
+	if "$@" >"$BUILD/step.log" 2>&1; then
+		echo "ok - build: $name" >>"$results"
+	else
+		echo "not ok - build: $name" >>"$results"
+		sed 's/^/# /' "$BUILD/step.log" | tail -n 30 >>"$results"
+		return 1
+	fi
+}
+
+# build_module KDIR DIR [MAKEVAR=VALUE...]: W=1 from clean; any warning
+# fails.  MAKEVARs, e.g. ARCH= and CROSS_COMPILE=, go to both makes.
+build_module() {
+	kdir_=$1 dir_=$2
+	shift 2
+	make -C "$kdir_" M="$dir_" "$@" clean >/dev/null 2>&1
+	make -C "$kdir_" M="$dir_" "$@" W=1 modules >"$BUILD/module.log" 2>&1 &&
+		! grep -E 'warning:' "$BUILD/module.log"
+}
+
+# copy_source DIR: what a module build needs, from the current directory
+# (the top of the tree) into DIR, so objects for two kernels never mix.
+copy_source() {
+	rm -rf "$1"
+	mkdir -p "$1/scripts"
+	cp -r Makefile Kbuild drivers "$1/"
+	cp -r scripts/compat-probes scripts/lib.sh "$1/scripts/"
+}
+
 # One line on what a guest boot profile means.
 profile_text() {
 	case $1 in
@@ -49,3 +89,6 @@ profile_text() {
 	shared) echo "pci=resource_alignment=9@ ivshmem, rtl8139, i6300esb: sub-page BARs packed into shared pages" ;;
 	esac
 }
+
+# The cross compiler prefix of the arm64 rig (Debian's gcc-aarch64-linux-gnu).
+ARM64_CROSS=aarch64-linux-gnu-

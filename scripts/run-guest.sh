@@ -9,6 +9,26 @@
 #            in their page); shared: rtl8139, i6300esb and ivshmem BARs
 #            packed at 512-byte alignment into shared pages.
 #
+# With BARMAP_ARCH=arm64, the arm64 guest instead: qemu-system-aarch64
+# -M virt with GICv3 (an ITS, which type1 needs) and SMMUv3, the kernel
+# BARMAP_KERNEL (scripts/arm64-kernel.sh's Image, 64 KiB pages), TAP on
+# a virtio console (hvc0: virt has one PL011, the kernel console).  No
+# firmware: Linux assigns the BARs itself and packs them, 64-bit BARs in
+# the high window by decreasing alignment.  Devices: an nvme (16 KiB
+# BAR0, a sub-page BAR here, and a 1 MiB CMB in BAR2), ivshmem (256-byte
+# BAR0, 1 GiB BAR2), a second nvme as the first one's neighbour, and a
+# pci-serial and an rtl8139 that share an IOMMU group: on x86 they sit
+# behind a PCIe-to-PCI bridge, but 6.12's arm-smmu-v3 cannot attach two
+# devices with one aliased StreamID ("stream 32 already in tree"), so
+# here they are two functions of one device without ACS.  The rtl8139's
+# 256-byte BAR1 gets a 64 KiB page of its own (resource_alignment=16@,
+# which resizes it) so that it does not share ivshmem BAR0's page.
+#   PROFILE  exclusive: resource_alignment=16@ the neighbour too, so the
+#            nvme BAR0 that follows it is alone in its page; shared: the
+#            kernel's own placement of the nvmes, BAR0 and its
+#            neighbour's packed into one 64 KiB page.  ivshmem BAR0 is
+#            alone in its page in both.
+#
 # A guest that does not finish within BARMAP_GUEST_TIMEOUT seconds, or that
 # ends without its completion marker, yields a "not ok" line; a guest that
 # dies before barmap-vfio-pci is loaded is the rig's fault and is retried
@@ -22,18 +42,47 @@ profile=$1 initrd=$2 out=$3
 : "${KVER:?KVER not set}"
 : "${BARMAP_GUEST_TIMEOUT:=600}"
 : "${BARMAP_MODE:=test}"
+: "${BARMAP_ARCH:=x86_64}"
 
-case $profile in
-exclusive) extra= ;;
-shared) extra="pci=resource_alignment=9@0000:00:04.0;9@0000:00:05.0;9@0000:00:06.0" ;;
-*) die "unknown profile $profile" ;;
+case $BARMAP_ARCH/$profile in
+x86_64/exclusive) extra= ;;
+x86_64/shared) extra="pci=resource_alignment=9@0000:00:04.0;9@0000:00:05.0;9@0000:00:06.0" ;;
+arm64/exclusive) extra="pci=resource_alignment=16@0000:00:03.0;16@0000:00:05.1" ;;
+arm64/shared) extra="pci=resource_alignment=16@0000:00:05.1 barmap_refused=0000:00:01.0" ;;
+*) die "unknown profile $profile for $BARMAP_ARCH" ;;
 esac
 
 mkdir -p "$out"
 disk=$out/nvme.img
 [ -f "$disk" ] || dd if=/dev/zero of="$disk" bs=1M count=8 status=none
 
+boot_arm64() {
+	: "${BARMAP_KERNEL:?BARMAP_KERNEL not set}"
+	timeout -k 10 "$BARMAP_GUEST_TIMEOUT" \
+	qemu-system-aarch64 -accel tcg -cpu max \
+		-M virt,gic-version=3,iommu=smmuv3 \
+		-m 2G -smp 2 -nodefaults -display none -no-reboot \
+		-kernel "$BARMAP_KERNEL" -initrd "$initrd" \
+		-append "console=ttyAMA0 quiet panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-64k barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=0000:00:01.0=nvme,0000:00:02.0=ivshmem $extra" \
+		-drive "file=$disk,if=none,id=d0,format=raw" \
+		-device nvme,serial=barmap0,drive=d0,cmb_size_mb=1,addr=01.0 \
+		-object memory-backend-ram,id=m1,size=1G,share=on \
+		-device ivshmem-plain,memdev=m1,addr=02.0 \
+		-device nvme,serial=barmap1,addr=03.0 \
+		-device pci-serial,multifunction=on,addr=05.0 \
+		-device rtl8139,addr=05.1 \
+		-device virtio-serial-device \
+		-chardev stdio,id=tap -device virtconsole,chardev=tap \
+		-serial "file:$out/$profile.console" \
+		</dev/null 2>"$out/$profile.qemu.err" |
+		tr -d '\r' >"$out/$profile.tap"
+}
+
 boot() {
+	if [ "$BARMAP_ARCH" = arm64 ]; then
+		boot_arm64
+		return
+	fi
 	timeout -k 10 "$BARMAP_GUEST_TIMEOUT" \
 	qemu-system-x86_64 -accel tcg,thread=single -cpu max -M q35 \
 		-m 4G -smp 2 -nodefaults -display none -no-reboot \

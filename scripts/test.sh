@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The whole suite (make test): build the module and the selftests, run
-# make check, the host-side unit tables, boot the guest in both profiles,
-# then print every TAP line and, last, the "N passed, N failed" summary.
+# make check, the host-side unit tables, boot the guest in both profiles
+# on each x86 kernel and then on the arm64 kernel (scripts/test-arm64.sh),
+# then print every TAP line and, last, the "N passed, N failed" summary
+# over all of them.
 
 set -eu
 here=$(dirname "$0")
@@ -57,6 +59,11 @@ if [ $built = 0 ]; then
 		guest_suite "$old" "$BUILD/$old/initrd.gz"
 	fi
 fi
+
+# Last, arm64 with 64 KiB pages: its own kernel (built once, cached),
+# the module and selftests cross-built, both profiles.
+info "arm64: kernel (cached), cross builds, guest"
+sh "$here/test-arm64.sh" >>"$results" || true
 
 grep -E '^(ok|not ok) |^# ' "$results" | grep -vE '^# +(RUN|OK) '
 sh "$here/summary.sh" <"$results"

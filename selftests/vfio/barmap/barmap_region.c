@@ -20,15 +20,19 @@
 #include "vfio_util.h"
 
 #define SZ_4K	0x1000ULL
+#define SZ_64K	0x10000ULL
+#define SZ_1M	0x100000ULL
 #define SZ_1G	0x40000000ULL
 #define MAX_AREAS 16
 
-/* One BAR as barmap-vfio-pci should report it on x86 (4 KiB pages). */
+/* One BAR as barmap-vfio-pci should report it. */
 struct bar_expect {
 	int bar;		/* -1 ends the list */
 	bool subpage;		/* mappable only if its page is reserved */
 	bool mmap;		/* MMAP flag, for BARs that are not sub-page */
 	bool msix;		/* holds MSI-X: MSIX_MAPPABLE if msix_mmap */
+	bool msix_hole;		/* a page of nothing but MSI-X: not an area */
+	bool nvme_cap;		/* starts with the NVMe registers */
 	unsigned int nr_areas;
 	struct vfio_region_sparse_mmap_area areas[MAX_AREAS];
 	uint64_t phys_align;	/* placement the areas assume */
@@ -40,11 +44,13 @@ struct device_expect {
 	struct bar_expect bars[4];
 };
 
-static const struct device_expect matrix[] = {
+/* x86 (4 KiB pages), the devices of scripts/run-guest.sh. */
+static const struct device_expect matrix_4k[] = {
 	{ 0x1b36, 0x0010, "nvme", {
 		/* 16 KiB: MSI-X table at 0x2000, PBA at 0x3000, both holes. */
-		{ .bar = 0, .mmap = true, .msix = true, .nr_areas = 1,
-		  .areas = { { 0, 0x2000 } }, .phys_align = 0x4000 },
+		{ .bar = 0, .mmap = true, .msix = true, .msix_hole = true,
+		  .nvme_cap = true, .nr_areas = 1, .areas = { { 0, 0x2000 } },
+		  .phys_align = 0x4000 },
 		{ .bar = -1 } } },
 	{ 0x1af4, 0x1110, "ivshmem", {
 		{ .bar = 0, .subpage = true, .nr_areas = 1,
@@ -64,6 +70,28 @@ static const struct device_expect matrix[] = {
 		{ .bar = -1 } } },
 };
 
+/* arm64 with 64 KiB pages, the devices of scripts/run-guest-arm64.sh. */
+static const struct device_expect matrix_64k[] = {
+	{ 0x1b36, 0x0010, "nvme", {
+		/*
+		 * 16 KiB is a sub-page BAR here.  Its one page holds the
+		 * registers as well as the MSI-X table and PBA: no hole.
+		 */
+		{ .bar = 0, .subpage = true, .msix = true, .nvme_cap = true,
+		  .nr_areas = 1, .areas = { { 0, SZ_64K } } },
+		/* The 1 MiB controller memory buffer (cmb_size_mb=1). */
+		{ .bar = 2, .mmap = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_1M } }, .phys_align = SZ_1M },
+		{ .bar = -1 } } },
+	{ 0x1af4, 0x1110, "ivshmem", {
+		{ .bar = 0, .subpage = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_64K } } },
+		/* 1 GiB, 1 GiB-aligned: one area of two 512 MiB PMDs. */
+		{ .bar = 2, .mmap = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_1G } }, .phys_align = SZ_1G },
+		{ .bar = -1 } } },
+};
+
 static bool env_is(const char *name, const char *val, bool dflt)
 {
 	const char *e = getenv(name);
@@ -71,17 +99,34 @@ static bool env_is(const char *name, const char *val, bool dflt)
 	return e ? !strcmp(e, val) : dflt;
 }
 
-static const struct device_expect *lookup(const char *bdf)
+/* The table of this page size's rig, with its length in @nr. */
+static const struct device_expect *matrix_of(long page, unsigned int *nr)
+{
+	switch (page) {
+	case SZ_4K:
+		*nr = ARRAY_SIZE(matrix_4k);
+		return matrix_4k;
+	case SZ_64K:
+		*nr = ARRAY_SIZE(matrix_64k);
+		return matrix_64k;
+	}
+	*nr = 0;
+	return NULL;
+}
+
+static const struct device_expect *lookup(const char *bdf, long page)
 {
 	unsigned long vendor = 0, device = 0;
+	const struct device_expect *matrix;
+	unsigned int i, nr;
 	char path[128];
-	unsigned int i;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
 	sysfs_read_ulong(path, &vendor);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
 	sysfs_read_ulong(path, &device);
-	for (i = 0; i < ARRAY_SIZE(matrix); i++)
+	matrix = matrix_of(page, &nr);
+	for (i = 0; i < nr; i++)
 		if (matrix[i].vendor == vendor && matrix[i].device == device)
 			return &matrix[i];
 	return NULL;
@@ -100,12 +145,13 @@ FIXTURE_SETUP(region)
 	int ret = vfio_dev_open(&self->dev, test_bdf());
 
 	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
-	self->exp = lookup(test_bdf());
-	ASSERT_NE(NULL, self->exp) TH_LOG("%s is not in the matrix", test_bdf());
+	self->page = sysconf(_SC_PAGESIZE);
+	self->exp = lookup(test_bdf(), self->page);
+	ASSERT_NE(NULL, self->exp)
+		TH_LOG("%s is not in the matrix for %ld-byte pages",
+		       test_bdf(), self->page);
 	self->reserved = !env_is("BARMAP_SUBPAGE", "refused", false);
 	self->msix_mmap = env_is("BARMAP_MSIX_MMAP", "1", true);
-	self->page = sysconf(_SC_PAGESIZE);
-	ASSERT_EQ(SZ_4K, self->page) TH_LOG("the table is for 4 KiB pages");
 }
 
 FIXTURE_TEARDOWN(region)
@@ -248,7 +294,7 @@ TEST_F(region, msix_pages_follow_msix_mmap)
 	for (b = self->exp->bars; b->bar >= 0; b++) {
 		if (!bar_mappable(b, self->reserved))
 			continue;
-		holes_expected |= b->msix;
+		holes_expected |= b->msix_hole;
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);
 		sparse = sparse_of(info);
@@ -296,6 +342,42 @@ TEST_F(region, mapping_past_the_page_rounded_bar_fails)
 					  self->page));
 		free(info);
 	}
+}
+
+/*
+ * A page mapped at offset 0 of the NVMe registers reads the controller's
+ * CAP: non-zero, MQES (maximum queue entries, 0's based) at least 1, the
+ * NVM command set supported (CSS bit 37), as QEMU's nvme reports it.
+ */
+TEST_F(region, nvme_cap_reads_sane_through_a_page_mapping)
+{
+	struct vfio_region_info *info;
+	const struct bar_expect *b;
+	unsigned int checked = 0;
+	uint64_t cap;
+	void *map;
+
+	for (b = self->exp->bars; b->bar >= 0; b++) {
+		if (!b->nvme_cap || !bar_mappable(b, self->reserved))
+			continue;
+		info = vfio_region_info(self->dev.fd, b->bar);
+		ASSERT_NE(NULL, info);
+		map = mmap(NULL, self->page, PROT_READ, MAP_SHARED,
+			   self->dev.fd, info->offset);
+		ASSERT_NE(MAP_FAILED, map) TH_LOG("BAR%d: %s", b->bar,
+						  strerror(errno));
+		cap = *(volatile uint32_t *)map |
+		      (uint64_t)*((volatile uint32_t *)map + 1) << 32;
+		TH_LOG("BAR%d CAP 0x%016llx through a %ld-byte mapping",
+		       b->bar, (unsigned long long)cap, self->page);
+		EXPECT_NE(0, cap);
+		EXPECT_LE(1, cap & 0xffff);
+		EXPECT_TRUE(cap & (1ULL << 37));
+		munmap(map, self->page);
+		free(info);
+		checked++;
+	}
+	TH_LOG("%u NVMe register BARs checked", checked);
 }
 
 /* The debugfs layout file lists the same areas, in the same format. */

@@ -165,6 +165,7 @@ TEST_F(subpage, mmap_of_the_page_follows_reservation)
 
 TEST_F(subpage, reservation_held_while_open_and_after_close)
 {
+	long page = sysconf(_SC_PAGESIZE);
 	struct bar_resource res;
 	struct vfio_dev dev;
 	unsigned int bar;
@@ -177,7 +178,8 @@ TEST_F(subpage, reservation_held_while_open_and_after_close)
 			continue;
 		ASSERT_EQ(0, bar_resource(self->bdf, bar, &res));
 		EXPECT_EQ(0, iomem_count_overlapping("vfio sub-page reserved",
-						     res.start, res.end | 0xfff));
+						     res.start,
+						     res.start | (page - 1)));
 	}
 	vfio_dev_close(&dev);
 	check_iomem(_metadata, self->bdf, self->reserved);
@@ -191,10 +193,48 @@ TEST_F(subpage, released_at_unbind)
 	check_iomem(_metadata, self->bdf, self->reserved);
 }
 
+/*
+ * The page of every sub-page BAR, as /proc/iomem shows it, holds no other
+ * device's BAR and starts the BAR where reservations are expected, and is
+ * shared or does not start the BAR where refusals are: the profile really
+ * places the BARs as the expectations of the other tests assume.
+ */
+TEST_F(subpage, placement_in_iomem_matches_the_profile)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct bar_resource res;
+	char others[128];
+	unsigned int bar;
+	bool aligned;
+	int n;
+
+	for (bar = 0; bar < 6; bar++) {
+		if (!(self->bars & (1u << bar)))
+			continue;
+		ASSERT_EQ(0, bar_resource(self->bdf, bar, &res));
+		n = iomem_pci_neighbours(self->bdf, res.start & ~(page - 1),
+					 res.start | (page - 1), others,
+					 sizeof(others));
+		ASSERT_LE(0, n);
+		aligned = !(res.start & (page - 1));
+		TH_LOG("BAR%u at 0x%llx, page-aligned %d, %d other BAR(s) in its %ld-byte page%s%s",
+		       bar, (unsigned long long)res.start, aligned, n, page,
+		       n ? ": " : "", others);
+		EXPECT_EQ(self->reserved, aligned && !n);
+	}
+}
+
+/*
+ * A refusal is logged once per BAR: naming a neighbour that shares the
+ * page, or saying the BAR does not start its page.
+ */
 TEST_F(subpage, refusal_is_logged)
 {
-	char bdf[40], bar_s[16];
+	long page = sysconf(_SC_PAGESIZE);
+	char bdf[40], bar_s[16], why[64], others[128], *other, *save;
+	struct bar_resource res;
 	unsigned int bar;
+	bool named;
 
 	snprintf(bdf, sizeof(bdf), "%s: ", self->bdf);
 	for (bar = 0; bar < 6; bar++) {
@@ -204,6 +244,26 @@ TEST_F(subpage, refusal_is_logged)
 		EXPECT_EQ(!self->reserved,
 			  klog_has(bdf, bar_s, "mmap disabled"))
 			TH_LOG("dev_info line for BAR%u", bar);
+		if (self->reserved)
+			continue;
+		ASSERT_EQ(0, bar_resource(self->bdf, bar, &res));
+		if (res.start & (page - 1)) {
+			EXPECT_TRUE(klog_has(bdf, bar_s, "is not page-aligned"))
+				TH_LOG("BAR%u: no 'is not page-aligned' line", bar);
+			continue;
+		}
+		ASSERT_LT(0, iomem_pci_neighbours(self->bdf, res.start,
+						  res.start | (page - 1),
+						  others, sizeof(others)));
+		named = false;
+		for (other = strtok_r(others, " ", &save); other && !named;
+		     other = strtok_r(NULL, " ", &save)) {
+			snprintf(why, sizeof(why), "shares its page with %s",
+				 other);
+			named = klog_has(bdf, bar_s, why);
+		}
+		EXPECT_TRUE(named) TH_LOG("BAR%u: no line naming a neighbour in its page",
+					  bar);
 	}
 }
 

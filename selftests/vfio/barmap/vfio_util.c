@@ -350,6 +350,41 @@ int iomem_count_overlapping(const char *name, uint64_t start, uint64_t end)
 	return iomem_scan(name, start, end, &s, &e);
 }
 
+/* Whether @name is a PCI address, "DDDD:BB:DD.F". */
+static bool is_pci_name(const char *name)
+{
+	unsigned int dom, bus, dev, fn;
+	int n = -1;
+
+	return sscanf(name, "%4x:%2x:%2x.%1x%n", &dom, &bus, &dev, &fn,
+		      &n) == 4 && n == 12 && !name[n];
+}
+
+int iomem_pci_neighbours(const char *bdf, uint64_t start, uint64_t end,
+			 char *names, size_t len)
+{
+	char line[256], *n;
+	uint64_t s, e;
+	int found = 0;
+	size_t used = 0;
+	FILE *f = fopen("/proc/iomem", "r");
+
+	names[0] = '\0';
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!iomem_line(line, &s, &e, &n) || s > end || e < start ||
+		    !is_pci_name(n) || !strcmp(n, bdf))
+			continue;
+		if (used < len)
+			used += snprintf(names + used, len - used, "%s%s",
+					 found ? " " : "", n);
+		found++;
+	}
+	fclose(f);
+	return found;
+}
+
 bool klog_has(const char *a, const char *b, const char *c)
 {
 	int len = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */

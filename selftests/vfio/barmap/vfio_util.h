@@ -74,6 +74,13 @@ bool bar_is_subpage_mem(const struct bar_resource *res, long page);
 int iomem_find(const char *name, uint64_t *start, uint64_t *end);
 /* Number of /proc/iomem entries named @name that overlap [start, end]. */
 int iomem_count_overlapping(const char *name, uint64_t start, uint64_t end);
+/*
+ * Number of /proc/iomem entries overlapping [start, end] that are BARs of
+ * PCI devices other than @bdf (entries named by a PCI address); their
+ * names go to @names (@len bytes), separated by spaces, "" if none.
+ */
+int iomem_pci_neighbours(const char *bdf, uint64_t start, uint64_t end,
+			 char *names, size_t len);
 
 /* Whether the kernel log holds a line containing all of @a, @b and @c. */
 bool klog_has(const char *a, const char *b, const char *c);

@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Build (once) a kernel for the guest rig from linux-source-6.12 as
+# unpacked by scripts/deps.sh: `make ARCH=... allnoconfig` with a config
+# fragment as KCONFIG_ALLCONFIG, the boot image and modules, and the
+# modules installed uncompressed.  Sourced by debug-kernel.sh (x86_64)
+# and arm64-kernel.sh, which set the variables below and call
+# kernel_cache_build; it prints, as the last line of stdout, the cache
+# directory of a complete build; everything else goes to stderr and
+# DIR/build.log.
+#
+#   kc_what     what the messages call it, e.g. "debug kernel"
+#   kc_prefix   cache directory prefix, e.g. debug-kernel
+#   kc_frag     the config fragment (absolute path)
+#   kc_arch     ARCH=, e.g. x86_64 or arm64
+#   kc_cross    CROSS_COMPILE=, empty for a native build
+#   kc_target   the image's make target, e.g. bzImage or Image
+#   kc_image    the built image, relative to the O= tree
+#   kc_out      the image's name in DIR, e.g. vmlinuz or Image
+#   kc_seed     0 builds a new key from scratch (see "seed" below)
+#   kc_cost     the from-scratch cost, for the one line shown on a build
+#
+# DIR is $BARMAP_CACHE/PREFIX-HASH-PKGVER: HASH is the first 12 hex
+# digits of the fragment's sha256, PKGVER the version of the
+# linux-source-6.12 package, so a changed fragment or a new source upload
+# builds in a new directory and an unchanged one is never rebuilt.  DIR
+# holds:
+#   $kc_out                    the boot image, for qemu -kernel
+#   kernelrelease              `make kernelrelease`, e.g. 6.12.117-barmap-debug
+#   lib/modules/RELEASE/       modules (.ko, uncompressed) and modules.dep;
+#                              lib/modules/RELEASE/build links to DIR/build
+#   build/                     the O= tree: KDIR for out-of-tree modules
+#                              (make -C DIR/build M=... modules, with the
+#                              same ARCH= and CROSS_COMPILE=)
+#   config                     the final .config
+#   build.log                  every command's output
+#   complete                   the stamp, written last (via a rename) when
+#                              everything above is in place
+# A directory without the stamp is an interrupted build: the next run
+# resumes it (make is incremental) and only then writes the stamp.  A new
+# key starts from a copy of the newest complete build of the same prefix
+# and source package (see "seed" below), so editing the fragment costs
+# minutes.  A lock (DIR/lock, flock) serialises concurrent runs.  Every
+# make runs at nice 19; BARMAP_JOBS overrides the parallelism (default:
+# nproc).
+
+# The vfio modules every rig kernel must have, relative to kernel/.
+kc_vfio_modules="virt/lib/irqbypass drivers/vfio/vfio
+drivers/vfio/vfio_iommu_type1 drivers/vfio/pci/vfio-pci-core
+drivers/vfio/pci/vfio-pci"
+
+# kc_log_run WHAT CMD...: log the command and its output; die with the
+# log's tail when it fails.
+kc_log_run() {
+	what=$1
+	shift
+	echo "== $what: $*" >>"$kc_log"
+	if ! "$@" >>"$kc_log" 2>&1; then
+		tail -n 25 "$kc_log" | sed 's/^/  | /' >&2
+		die "$kc_what: $what failed; whole log in $kc_log"
+	fi
+}
+
+kc_make() {
+	nice -n 19 make -C "$kc_src" O="$kc_obj" ARCH="$kc_arch" \
+		${kc_cross:+CROSS_COMPILE=$kc_cross} "$@"
+}
+
+# kc_check_fragment: every CONFIG_ line of the fragment, set or "is not
+# set", is in the final .config as written (kconfig silently drops what
+# a dependency does not allow).
+kc_check_fragment() {
+	bad=
+	for sym in $(sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1/p' \
+		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' "$kc_frag"); do
+		want=$(grep -E "^$sym=|^# $sym is not set\$" "$kc_frag")
+		have=$(grep -E "^$sym=|^# $sym is not set\$" "$kc_obj/.config" || true)
+		# an option that is off may also be absent (not visible)
+		if [ "$want" != "$have" ] &&
+			! { [ "$want" = "# $sym is not set" ] && [ -z "$have" ]; }; then
+			bad="$bad $sym(want '${want}', got '${have:-absent}')"
+		fi
+	done
+	[ -z "$bad" ] && return 0
+	echo "fragment options not in .config:$bad"
+	return 1
+}
+
+# kc_is_complete: the stamp and what it vouches for are all there.
+kc_is_complete() {
+	[ -f "$kc_dir/complete" ] && [ -f "$kc_dir/$kc_out" ] &&
+		[ -s "$kc_dir/kernelrelease" ] &&
+		[ -f "$kc_dir/lib/modules/$(cat "$kc_dir/kernelrelease")/modules.dep" ]
+}
+
+# kc_seed_from_newest: a new key starts from a copy of the newest complete
+# build of the same prefix and source: kbuild then recompiles only what
+# the changed options touch.  Sets kc_seeded to the seed, if any.
+kc_seed_from_newest() {
+	kc_seeded=
+	[ ! -e "$kc_obj/Makefile" ] && [ "$kc_seed" != 0 ] || return 0
+	# shellcheck disable=SC2012 # the names are ours: hex and a version
+	newest=$(ls -t "$BARMAP_CACHE/$kc_prefix"-????????????-"$kc_pkgver"/complete \
+		2>/dev/null | head -n 1)
+	newest=${newest%/complete}
+	[ -n "$newest" ] && [ "$newest" != "$kc_dir" ] || return 0
+	kc_seeded=$newest
+	rm -rf "${kc_obj:?}"
+	kc_log_run "seed from $newest" cp -a "$newest/build" "$kc_obj"
+}
+
+kernel_cache_build() {
+	[ -f "$kc_frag" ] || die "missing $kc_frag"
+	for t in make "${kc_cross}gcc" flex bison bc depmod flock sha256sum; do
+		command -v "$t" >/dev/null 2>&1 ||
+			die "$kc_what: '$t' not found (run make deps)"
+	done
+	kc_src=$(source_tree)
+	[ -f "$kc_src/.unpacked" ] ||
+		die "$kc_what: $kc_src is not unpacked (run make deps)"
+	kc_pkgver=${kc_src##*/linux-source-6.12_}
+	hash=$(sha256sum <"$kc_frag" | cut -c1-12)
+	kc_dir=$BARMAP_CACHE/$kc_prefix-$hash-$kc_pkgver
+	kc_obj=$kc_dir/build
+	kc_log=$kc_dir/build.log
+
+	if kc_is_complete; then
+		echo "$kc_dir"
+		return 0
+	fi
+	mkdir -p "$kc_dir"
+	exec 9>"$kc_dir/lock"
+	if ! flock -n 9; then
+		info "$kc_what: another build holds $kc_dir/lock; waiting"
+		flock 9
+	fi
+	if kc_is_complete; then	# built by whoever held the lock
+		echo "$kc_dir"
+		return 0
+	fi
+	rm -f "$kc_dir/complete"
+
+	info "$kc_what: building in $kc_dir ($kc_cost from scratch; log: $kc_log)"
+	start=$(date +%s)
+	{
+		echo "== $(date -u '+%F %T') $kc_what build"
+		echo "== source $kc_src, fragment $kc_frag (sha256 $hash)"
+	} >>"$kc_log"
+
+	jobs=${BARMAP_JOBS:-$(nproc)}
+	kc_seed_from_newest
+	mkdir -p "$kc_obj"
+	kc_log_run "configure (allnoconfig + fragment)" \
+		kc_make KCONFIG_ALLCONFIG="$kc_frag" allnoconfig
+	kc_log_run "check the fragment against .config" kc_check_fragment
+	if [ -n "$kc_seeded" ] && [ -d "$kc_obj/tools/objtool" ]; then
+		# The copied objtool is rebuilt (tools/ records absolute paths)
+		# and every object depends on its mtime: rebuild it now, then
+		# give it and its intermediates the seed's mtime.  Same source
+		# and compiler: the same objtool.
+		kc_log_run "prepare (objtool)" kc_make -j"$jobs" prepare
+		find "$kc_obj/tools/objtool" -exec \
+			touch -h -r "$kc_seeded/build/tools/objtool/objtool" {} +
+	fi
+	kc_log_run "build $kc_target and modules (-j$jobs)" \
+		kc_make -j"$jobs" "$kc_target" modules
+	rel=$(cat "$kc_obj/include/config/kernel.release")
+	[ -n "$rel" ] || die "$kc_what: empty kernel release"
+	rm -rf "${kc_dir:?}/lib"
+	kc_log_run "modules_install" kc_make INSTALL_MOD_PATH="$kc_dir" \
+		modules_install
+	for m in $kc_vfio_modules; do
+		[ -f "$kc_dir/lib/modules/$rel/kernel/$m.ko" ] ||
+			die "$kc_what: $m.ko not installed (see $kc_log)"
+	done
+	[ -f "$kc_dir/lib/modules/$rel/modules.dep" ] ||
+		die "$kc_what: no modules.dep (see $kc_log)"
+	cp "$kc_obj/$kc_image" "$kc_dir/$kc_out"
+	cp "$kc_obj/.config" "$kc_dir/config"
+	echo "$rel" >"$kc_dir/kernelrelease"
+	secs=$(($(date +%s) - start))
+	{
+		echo "release=$rel"
+		echo "fragment_sha256=$(sha256sum <"$kc_frag" | cut -d' ' -f1)"
+		echo "source=$kc_src"
+		echo "last_run_seconds=$secs"
+		echo "finished=$(date -u '+%F %T')"
+	} >"$kc_dir/complete.tmp"
+	mv "$kc_dir/complete.tmp" "$kc_dir/complete"
+	echo "== done in ${secs}s" >>"$kc_log"
+	info "$kc_what: $rel built in ${secs}s"
+	echo "$kc_dir"
+}
