@@ -10,6 +10,8 @@
 #   make install    into /lib/modules/KVER/updates/, then depmod
 #   make dkms-install  register the source with DKMS
 #   make bench      fault counts, page-table memory and times, stock vs barmap
+#   make e2e        nested guest under the distribution's QEMU, both drivers
+#   make test-debug the guest suite on the KASAN/lockdep/kmemleak kernel
 
 # Kbuild reads Kbuild, not this file, when it descends here.
 ifneq ($(KERNELRELEASE),)
@@ -27,7 +29,7 @@ KBUILD_FILES := Kbuild drivers scripts/compat-probes
 
 export KVER KDIR BUILD
 
-.PHONY: all modules clean deps check test demo bench unit selftests
+.PHONY: all modules clean deps check test test-debug demo bench e2e unit selftests
 
 all: modules
 
@@ -78,10 +80,16 @@ unit:
 test: deps
 	sh scripts/test.sh
 
+test-debug: deps
+	BARMAP_SUITES=debug sh scripts/test.sh
+
 demo: deps
 	sh scripts/demo.sh
 
 bench: deps
 	sh scripts/bench.sh
+
+e2e: deps
+	sh scripts/e2e.sh
 
 endif

@@ -17,24 +17,29 @@ mkdir -p "$BUILD"
 
 built=0
 
-# build_for KVER: the module for another kernel, in a copy of the tree
-# (objects for two kernels must not mix), and an initramfs with that
-# kernel's modules at $BUILD/KVER/initrd.gz.
+# build_for KVER [KDIR]: the module for another kernel, in a copy of the
+# tree (objects for two kernels must not mix), and an initramfs with that
+# kernel's modules at $BUILD/KVER/initrd.gz.  KDIR defaults to the
+# installed headers; a kernel that is not installed (the debug kernel)
+# passes its build tree, and BARMAP_KERNEL_ROOT for initramfs.sh.
 build_for() {
 	dir=$BUILD/$1
+	bkdir=${2:-/usr/src/linux-headers-$1}
 	copy_source "$dir/src"
 	step "barmap-vfio-pci.ko against $1 (W=1, no warnings)" \
-		build_module "/usr/src/linux-headers-$1" "$dir/src" &&
-	install_into "$dir/src" "$1" &&
+		build_module "$bkdir" "$dir/src" &&
+	install_into "$dir/src" "$1" "$bkdir" &&
 	step "initramfs for $1" sh "$here/initramfs.sh" "$1" "$BUILD/root-$1" \
 		"$BUILD/guest-bin" "$dir/initrd.gz"
 }
 
-# install_into TREE KVER: make install into a staging root for the guest.
+# install_into TREE KVER [KDIR]: make install into a staging root for the
+# guest.
 install_into() {
 	rm -rf "$BUILD/root-$2"
 	step "make install into /lib/modules/$2/updates (staging root)" \
-		make -C "$1" install KVER="$2" KDIR="/usr/src/linux-headers-$2" \
+		make -C "$1" install KVER="$2" \
+		KDIR="${3:-/usr/src/linux-headers-$2}" \
 		INSTALL_MOD_PATH="$BUILD/root-$2"
 }
 

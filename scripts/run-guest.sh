@@ -29,6 +29,11 @@
 #            neighbour's packed into one 64 KiB page.  ivshmem BAR0 is
 #            alone in its page in both.
 #
+# BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
+# (the debug kernel of scripts/debug-kernel.sh).  An oops panics the
+# guest (oops=panic): a crashed test ends the boot at once, not at the
+# timeout.
+#
 # A guest that does not finish within BARMAP_GUEST_TIMEOUT seconds, or that
 # ends without its completion marker, yields a "not ok" line; a guest that
 # dies before barmap-vfio-pci is loaded is the rig's fault and is retried
@@ -63,7 +68,7 @@ boot_arm64() {
 		-M virt,gic-version=3,iommu=smmuv3 \
 		-m 2G -smp 2 -nodefaults -display none -no-reboot \
 		-kernel "$BARMAP_KERNEL" -initrd "$initrd" \
-		-append "console=ttyAMA0 quiet panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-64k barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=0000:00:01.0=nvme,0000:00:02.0=ivshmem $extra" \
+		-append "console=ttyAMA0 quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-64k barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=0000:00:01.0=nvme,0000:00:02.0=ivshmem $extra" \
 		-drive "file=$disk,if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,cmb_size_mb=1,addr=01.0 \
 		-object memory-backend-ram,id=m1,size=1G,share=on \
@@ -86,8 +91,8 @@ boot() {
 	timeout -k 10 "$BARMAP_GUEST_TIMEOUT" \
 	qemu-system-x86_64 -accel tcg,thread=single -cpu max -M q35 \
 		-m 4G -smp 2 -nodefaults -display none -no-reboot \
-		-kernel "/boot/vmlinuz-$KVER" -initrd "$initrd" \
-		-append "console=ttyS0 intel_iommu=on quiet panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE $extra" \
+		-kernel "${BARMAP_KERNEL:-/boot/vmlinuz-$KVER}" -initrd "$initrd" \
+		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE $extra" \
 		-device intel-iommu \
 		-drive "file=$disk,if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,addr=03.0 \

@@ -3,9 +3,10 @@
 #
 # The whole suite (make test): build the module and the selftests, run
 # make check, the host-side unit tables, boot the guest in both profiles
-# on each x86 kernel and then on the arm64 kernel (scripts/test-arm64.sh),
-# then print every TAP line and, last, the "N passed, N failed" summary
-# over all of them.
+# on each x86 kernel (Debian's 6.12, bookworm's 6.1, the debug kernel),
+# run the nested end to end test (scripts/e2e.sh), boot the arm64 kernel
+# (scripts/test-arm64.sh), then print every TAP line and, last, the
+# "N passed, N failed" summary over all of them.
 
 set -eu
 here=$(dirname "$0")
@@ -49,21 +50,50 @@ guest_suite() {
 	done
 }
 
-# Debian's 6.12 first, then bookworm's 6.1 for compatibility.
+# debug_suite: the guest suite again on the debug kernel (KASAN, lockdep,
+# DEBUG_VM, PAGE_TABLE_CHECK, kmemleak), built once into the cache.
+debug_suite() {
+	step "debug kernel (scripts/debug-kernel.sh, cached)" \
+		sh "$here/debug-kernel.sh" || return 0
+	dk=$(tail -n 1 "$BUILD/step.log")
+	rel=$(cat "$dk/kernelrelease")
+	BARMAP_KERNEL_ROOT=$dk build_for "$rel" "$dk/build" || return 0
+	BARMAP_KERNEL=$dk/vmlinuz guest_suite "$rel" "$BUILD/$rel/initrd.gz"
+}
+
+# BARMAP_SUITES picks the parts that boot guests (make test-debug:
+# "debug"; make e2e runs scripts/e2e.sh alone).
+: "${BARMAP_SUITES:=6.12 e2e 6.1 debug arm64}"
+has_suite() {
+	case " $BARMAP_SUITES " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# Debian's 6.12 first, the nested end to end test on it, bookworm's 6.1
+# for compatibility, then the debug kernel.
 if [ $built = 0 ]; then
-	guest_suite "$KVER" "$BUILD/initrd.gz"
+	has_suite 6.12 && guest_suite "$KVER" "$BUILD/initrd.gz"
+	if has_suite e2e; then
+		info "e2e: nested QEMU, barmap-vfio-pci and vfio-pci"
+		E2E_PREBUILT=1 sh "$here/e2e.sh" >>"$results" || true
+	fi
 	old=$(installed_61_kver)
-	if [ -z "$old" ]; then
+	if ! has_suite 6.1; then
+		:
+	elif [ -z "$old" ]; then
 		echo "not ok - build: no 6.1 kernel installed (run make deps)" >>"$results"
 	elif build_for "$old"; then
 		guest_suite "$old" "$BUILD/$old/initrd.gz"
 	fi
+	has_suite debug && debug_suite
 fi
 
 # Last, arm64 with 64 KiB pages: its own kernel (built once, cached),
 # the module and selftests cross-built, both profiles.
-info "arm64: kernel (cached), cross builds, guest"
-sh "$here/test-arm64.sh" >>"$results" || true
+if has_suite arm64; then
+	info "arm64: kernel (cached), cross builds, guest"
+	sh "$here/test-arm64.sh" >>"$results" || true
+fi
 
 grep -E '^(ok|not ok) |^# ' "$results" | grep -vE '^# +(RUN|OK) '
 sh "$here/summary.sh" <"$results"
