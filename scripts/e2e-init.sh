@@ -62,15 +62,22 @@ tap $loaded l1 "load vfio, 9p modules and barmap-vfio-pci"
 echo "# e2e-modules-loaded"
 [ $loaded = 0 ] || finish
 
+# QEMU runs chrooted in the host's root and needs a writable /tmp there
+# (L2's console logs): a tmpfs, which hides the host's /tmp, where the
+# L2 initrd may be (a checkout under /tmp).  So the initrd is copied
+# into that tmpfs first, by way of this guest's own memory.
 mkdir -p /host
 mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host &&
+	[ -f "/host$l2initrd" ] && cp "/host$l2initrd" /l2-initrd &&
 	mount -t proc proc /host/proc &&
 	mount -t sysfs sysfs /host/sys &&
 	mount -t devtmpfs devtmpfs /host/dev &&
 	mount -t tmpfs tmpfs /host/tmp &&
+	mv /l2-initrd /host/tmp/l2-initrd &&
 	[ -x /host/usr/bin/qemu-system-x86_64 ] &&
-	[ -f "/host/boot/vmlinuz-$kver" ] && [ -f "/host$l2initrd" ]
+	[ -f "/host/boot/vmlinuz-$kver" ]
 tap $? l1 "host root on /host (9p, read-only) with QEMU, L2 kernel and initrd"
+l2initrd=/tmp/l2-initrd
 
 bind() {	# bind BDF DRIVER: driver_override + drivers_probe
 	dev=/sys/bus/pci/devices/$1
