@@ -266,8 +266,8 @@ else
 fi
 # Under KASAN and lockdep a cycle costs ten times as much; a fifth of the
 # cycles still takes every path, which is what the debug kernel checks.
-case $label in
-*-debug) cycles=$((cycles / 5)) ;;
+case $profile in
+*-debug/*) cycles=$((cycles / 5)) ;;
 esac
 run "$profile/lifecycle" barmap_lifecycle BARMAP_BDFS="${devs# }" \
 	BARMAP_CYCLES=$cycles
