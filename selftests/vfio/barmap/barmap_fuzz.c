@@ -31,6 +31,7 @@
 #define DEFAULT_SEED	0xf022b4a7ULL
 #define MAX_REGIONS	16
 #define MAX_AREAS	16
+#define SZ_1G		0x40000000UL
 /* The minsz of each ioctl: up to and including the named member. */
 #define RI_MINSZ	(offsetof(struct vfio_region_info, offset) + 8)
 #define DI_MINSZ	(offsetof(struct vfio_device_info, num_irqs) + 4)
@@ -587,10 +588,29 @@ static bool reads_fine(const char *map, uint64_t len)
 	return ok;
 }
 
+/* barmap's count of @level entries inserted for @bdf; 0 if none kept. */
+static long long huge_faults(const char *bdf, const char *level)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/barmap-vfio-pci/%s/faults", bdf);
+	return file_keyed_number(path, level, 0);
+}
+
+/* Put the PROT_NONE room back after a MAP_FIXED or a move into it. */
+static void restore_spare(FIXTURE_DATA(fuzz) *self)
+{
+	mmap(self->spare, self->spare_len, PROT_NONE,
+	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
 /*
- * Hostile things to do with a mapping that succeeded: grow it (refused:
- * VM_DONTEXPAND), move it, punch a hole in it, change its protection,
- * and read what is left.  Returns the number of unexpected results.
+ * Hostile things to do with a mapping that succeeded, after faulting it
+ * in (with PUD or PMD entries where the placement allows): grow it
+ * (refused: VM_DONTEXPAND), move it, punch a hole in it, change its
+ * protection, and read what is left.  Returns the number of unexpected
+ * results.
  */
 static int abuse_mapping(FIXTURE_DATA(fuzz) *self, char *map, uint64_t len,
 			 int prot)
@@ -599,12 +619,16 @@ static int abuse_mapping(FIXTURE_DATA(fuzz) *self, char *map, uint64_t len,
 	int bad = 0;
 	void *moved;
 
+	if ((prot & PROT_READ) && !reads_fine(map, len))
+		bad++;
 	if (mremap(map, len, len + page, 0) != MAP_FAILED ||
 	    mremap(map, len, len + page, MREMAP_MAYMOVE) != MAP_FAILED)
 		bad++;
-	if (len <= self->spare_len / 2 && rnd(self) % 2) {
+	/* To the top of the room, clear of its 1 GiB-aligned slot. */
+	if (len <= SZ_1G && rnd(self) % 2) {
 		moved = mremap(map, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
-			       self->spare + (rnd(self) % 4) * page);
+			       self->spare + self->spare_len - len -
+			       (rnd(self) % 4) * page);
 		if (moved == MAP_FAILED)
 			bad++;
 		else
@@ -628,9 +652,7 @@ static int abuse_mapping(FIXTURE_DATA(fuzz) *self, char *map, uint64_t len,
 	madvise(map, len, MADV_DONTFORK);
 	if (munmap(map, len))
 		bad++;
-	/* Give the PROT_NONE room back its shape for the next move. */
-	mmap(self->spare, self->spare_len, PROT_NONE,
-	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	restore_spare(self);
 	return bad;
 }
 
@@ -683,10 +705,14 @@ TEST_F_TIMEOUT(fuzz, mmap_random_args_only_inside_advertised_areas, 300)
 	int prot, flags, want, got;
 	unsigned int index;
 	bool vm_ok;
+	long long pmds, puds;
 	char *map;
+	void *at;
 
 	TH_LOG("seed 0x%llx (BARMAP_SEED), %lu calls",
 	       (unsigned long long)self->seed, n);
+	pmds = huge_faults(self->dev.bdf, "pmd");
+	puds = huge_faults(self->dev.bdf, "pud");
 	for (i = 0; i < n; i++) {
 		x = rnd(self);
 		index = x % 8 ? (x >> 8) % 7 : rnd_index(self, 16);
@@ -710,8 +736,17 @@ TEST_F_TIMEOUT(fuzz, mmap_random_args_only_inside_advertised_areas, 300)
 		       index <= VFIO_PCI_BAR5_REGION_INDEX &&
 		       advertised(r, off, alen) ? 0 : -EINVAL;
 
-		map = mmap(NULL, len, prot, flags, self->dev.fd, file_off);
+		/* Half of what fits at a 1 GiB-aligned VA: huge entries. */
+		at = NULL;
+		if (alen <= SZ_1G && x & 0x40) {
+			at = (void *)(((uintptr_t)self->spare + SZ_1G - 1) &
+				      ~(SZ_1G - 1));
+			flags |= MAP_FIXED;
+		}
+		map = mmap(at, len, prot, flags, self->dev.fd, file_off);
 		got = map == MAP_FAILED ? -errno : 0;
+		if (got && at)
+			restore_spare(self);
 		if (!got) {
 			mapped++;
 			ASSERT_TRUE(r && advertised(r, off, alen))
@@ -746,7 +781,9 @@ TEST_F_TIMEOUT(fuzz, mmap_random_args_only_inside_advertised_areas, 300)
 			       (unsigned long long)len, prot, flags,
 			       strerror(-got));
 	}
-	TH_LOG("%lu mapped, %lu refused", mapped, refused);
+	TH_LOG("%lu mapped, %lu refused; huge entries inserted: %lld PMD, %lld PUD",
+	       mapped, refused, huge_faults(self->dev.bdf, "pmd") - pmds,
+	       huge_faults(self->dev.bdf, "pud") - puds);
 	if (self->nr_mappable)
 		EXPECT_NE(0, mapped);
 	EXPECT_NE(0, refused);
