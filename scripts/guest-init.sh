@@ -272,6 +272,35 @@ esac
 run "$profile/lifecycle" barmap_lifecycle BARMAP_BDFS="${devs# }" \
 	BARMAP_CYCLES=$cycles
 
+# Hostile and faulty use: random access racing decode-off, reset, fork
+# and bind/unbind of other devices; random ioctl and mmap arguments (also
+# with msix_mmap=0, and against stock vfio-pci); unbind and rmmod with
+# the device in use; a probe that fails after the page reservation.
+hostile_start=$(date +%s)
+run "$profile/ivshmem" barmap_stress BARMAP_BDF=0000:00:04.0 BARMAP_BAR=2 \
+	BARMAP_RESET_BDF=$NVME BARMAP_OTHER_BDFS="0000:00:05.0 0000:00:06.0"
+sed 's/^/# faults ivshmem after the storm: /' \
+	/sys/kernel/debug/barmap-vfio-pci/0000:00:04.0/faults
+for d in $MATRIX; do
+	run "$profile/${d#*=}" barmap_fuzz BARMAP_BDF=${d%%=*}
+done
+run "$profile/ivshmem" barmap_unbind BARMAP_BDF=0000:00:04.0 \
+	BARMAP_BRIDGE_BDF=0000:00:07.0 BARMAP_RMMOD=1
+reload msix_mmap=0
+tap $? "reload barmap-vfio-pci with msix_mmap=0 for the fuzz"
+run "$profile/msix_mmap=0/nvme" barmap_fuzz BARMAP_BDF=$NVME
+reload
+tap $? "reload barmap-vfio-pci with default parameters after the fuzz"
+for d in $MATRIX; do
+	bdf=${d%%=*} name=${d#*=}
+	bind "$bdf" vfio-pci
+	compare "$name" barmap_fuzz BARMAP_BDF=$bdf
+	[ "$name" = ivshmem ] && compare "$name" barmap_unbind BARMAP_BDF=$bdf
+	bind "$bdf" barmap-vfio-pci
+	tap $? "rebind $name to barmap-vfio-pci after the stock fuzz"
+done
+echo "# hostile-use tests took $(($(date +%s) - hostile_start))s"
+
 ret=0
 for bdf in $BDFS; do unbind "$bdf" || ret=1; done
 tap $ret "unbind the matrix"

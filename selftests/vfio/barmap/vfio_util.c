@@ -488,3 +488,40 @@ long proc_vm_pte_kb(void)
 {
 	return file_keyed_number("/proc/self/status", "VmPTE:", 0);
 }
+
+int vfio_set_memory_decode(int fd, bool on)
+{
+	struct vfio_region_info *cfg;
+	uint16_t cmd;
+	int ret = -1;
+
+	cfg = vfio_region_info(fd, VFIO_PCI_CONFIG_REGION_INDEX);
+	if (!cfg)
+		return -1;
+	if (pread(fd, &cmd, sizeof(cmd), cfg->offset + 4) != sizeof(cmd))
+		goto out;
+	cmd = on ? cmd | 0x2 : cmd & ~0x2;	/* PCI_COMMAND_MEMORY */
+	if (pwrite(fd, &cmd, sizeof(cmd), cfg->offset + 4) == sizeof(cmd))
+		ret = 0;
+out:
+	free(cfg);
+	return ret;
+}
+
+uint64_t test_seed(uint64_t dflt)
+{
+	const char *env = getenv("BARMAP_SEED");
+
+	return env ? strtoull(env, NULL, 0) : dflt;
+}
+
+uint64_t test_rand(uint64_t *state)
+{
+	uint64_t x = *state ? *state : 0x9e3779b97f4a7c15ULL;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}

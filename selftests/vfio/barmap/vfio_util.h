@@ -116,4 +116,15 @@ long proc_vm_pte_kb(void);
 /* Read a whole file into a malloc()ed, NUL-terminated buffer. */
 char *read_file(const char *path);
 
+/*
+ * Set or clear PCI_COMMAND_MEMORY through the device's VFIO config region
+ * (what a VMM does when its guest toggles memory decode); 0 or -1.
+ */
+int vfio_set_memory_decode(int fd, bool on);
+
+/* Seed for randomised tests: $BARMAP_SEED if set, @dflt otherwise. */
+uint64_t test_seed(uint64_t dflt);
+/* xorshift64*: a small, fast generator each thread can own. */
+uint64_t test_rand(uint64_t *state);
+
 #endif
