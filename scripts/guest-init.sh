@@ -277,15 +277,26 @@ run "$profile/lifecycle" barmap_lifecycle BARMAP_BDFS="${devs# }" \
 # with msix_mmap=0, and against stock vfio-pci); unbind and rmmod with
 # the device in use; a probe that fails after the page reservation.
 hostile_start=$(date +%s)
-run "$profile/ivshmem" barmap_stress BARMAP_BDF=0000:00:04.0 BARMAP_BAR=2 \
-	BARMAP_RESET_BDF=$NVME BARMAP_OTHER_BDFS="0000:00:05.0 0000:00:06.0"
+# The storm rebinds the matrix's other devices; the probe-failure test
+# needs a PCI bridge without a driver (x86: the PCIe-to-PCI bridge).
+others= bridge=
+for bdf in $BDFS; do
+	[ "$bdf" = "$NVME" ] || [ "$bdf" = "$IVSHMEM" ] || others="$others $bdf"
+done
+for dev in /sys/bus/pci/devices/*; do
+	case $(cat "$dev/class") in
+	0x0604*) [ -e "$dev/driver" ] || bridge=${dev##*/} ;;
+	esac
+done
+run "$profile/ivshmem" barmap_stress BARMAP_BDF=$IVSHMEM BARMAP_BAR=2 \
+	BARMAP_RESET_BDF=$NVME BARMAP_OTHER_BDFS="${others# }"
 sed 's/^/# faults ivshmem after the storm: /' \
-	/sys/kernel/debug/barmap-vfio-pci/0000:00:04.0/faults
+	/sys/kernel/debug/barmap-vfio-pci/$IVSHMEM/faults
 for d in $MATRIX; do
 	run "$profile/${d#*=}" barmap_fuzz BARMAP_BDF=${d%%=*}
 done
-run "$profile/ivshmem" barmap_unbind BARMAP_BDF=0000:00:04.0 \
-	BARMAP_BRIDGE_BDF=0000:00:07.0 BARMAP_RMMOD=1
+run "$profile/ivshmem" barmap_unbind BARMAP_BDF=$IVSHMEM \
+	BARMAP_BRIDGE_BDF=$bridge BARMAP_RMMOD=1
 reload msix_mmap=0
 tap $? "reload barmap-vfio-pci with msix_mmap=0 for the fuzz"
 run "$profile/msix_mmap=0/nvme" barmap_fuzz BARMAP_BDF=$NVME

@@ -415,8 +415,8 @@ TEST_F_TIMEOUT(storm, bind_unbind_of_other_devices_under_random_access, 300)
 	unsigned int i, n = 0, cycles = self->rounds / 200 + 1;
 	int ret;
 
-	if (!env)
-		SKIP(return, "no other devices given (BARMAP_OTHER_BDFS)");
+	if (!env || !*env)
+		SKIP(return, "the rig has no other device to rebind (BARMAP_OTHER_BDFS)");
 	list = strdup(env);
 	ASSERT_NE(NULL, list);
 	for (bdfs[n] = strtok_r(list, " ", &save); bdfs[n] && n < 8;

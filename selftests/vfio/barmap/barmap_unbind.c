@@ -463,8 +463,8 @@ TEST(probe_failure_leaves_iomem_and_debugfs_unchanged)
 	struct bar_resource res;
 	int ret;
 
-	if (!bdf)
-		SKIP(return, "no bridge given (BARMAP_BRIDGE_BDF)");
+	if (!bdf || !*bdf)
+		SKIP(return, "the rig has no PCI bridge without a driver (BARMAP_BRIDGE_BDF)");
 	if (!is_barmap())
 		SKIP(return, "only about barmap-vfio-pci's probe");
 	ASSERT_EQ(0, bar_resource(bdf, 0, &res));
