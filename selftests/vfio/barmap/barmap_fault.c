@@ -253,25 +253,6 @@ static bool read_sigbus(const char *p)
 	return bus;
 }
 
-static int set_memory_decode(int fd, bool on)
-{
-	struct vfio_region_info *cfg;
-	uint16_t cmd;
-	int ret = -1;
-
-	cfg = vfio_region_info(fd, VFIO_PCI_CONFIG_REGION_INDEX);
-	if (!cfg)
-		return -1;
-	if (pread(fd, &cmd, 2, cfg->offset + 4) != 2)
-		goto out;
-	cmd = on ? cmd | 0x2 : cmd & ~0x2;	/* PCI_COMMAND_MEMORY */
-	if (pwrite(fd, &cmd, 2, cfg->offset + 4) == 2)
-		ret = 0;
-out:
-	free(cfg);
-	return ret;
-}
-
 /*
  * Faults that inserted an entry so far: barmap's counters where it handles
  * faults (exact), this process's minor faults where vfio-pci-core does.
@@ -293,12 +274,12 @@ TEST_F(fault, decode_off_zaps_and_sigbus_then_decode_on_refaults)
 	ASSERT_FALSE(read_sigbus(map + SZ_2M));	/* mapped now */
 	sigbus = counter(self->dev.bdf, "sigbus");
 
-	ASSERT_EQ(0, set_memory_decode(self->dev.fd, false));
+	ASSERT_EQ(0, vfio_set_memory_decode(self->dev.fd, false));
 	EXPECT_TRUE(read_sigbus(map + SZ_2M)) TH_LOG("mapping not zapped");
 	if (barmap_owns_faults())
 		EXPECT_LT(sigbus, counter(self->dev.bdf, "sigbus"));
 
-	ASSERT_EQ(0, set_memory_decode(self->dev.fd, true));
+	ASSERT_EQ(0, vfio_set_memory_decode(self->dev.fd, true));
 	faults = refaults(self->dev.bdf);
 	EXPECT_FALSE(read_sigbus(map + SZ_2M));
 	EXPECT_EQ(1, refaults(self->dev.bdf) - faults);
