@@ -79,13 +79,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host &&
 tap $? l1 "host root on /host (9p, read-only) with QEMU, L2 kernel and initrd"
 l2initrd=/tmp/l2-initrd
 
-bind() {	# bind BDF DRIVER: driver_override + drivers_probe
-	dev=/sys/bus/pci/devices/$1
-	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
-	echo "$2" >"$dev/driver_override"
-	echo "$1" >/sys/bus/pci/drivers_probe
-	[ "$(basename "$(readlink "$dev/driver")")" = "$2" ]
-}
+# bind BDF DRIVER, unbind BDF
+. /lib/guest-lib.sh
 
 # The loops that wait for L2 fork little: every process started here takes
 # emulated CPU time from L2.

@@ -52,6 +52,7 @@ mkdir -p "$stage/bin" "$stage/lib/modules" "$stage/proc" "$stage/sys" \
 cp /bin/busybox "$stage/bin/busybox"
 cp "$init" "$stage/init"
 chmod 755 "$stage/init"
+cp "$here/guest-lib.sh" "$stage/lib/"
 
 for m in $mods; do
 	src=$moddir/$m.ko.xz

@@ -85,20 +85,8 @@ tap $loaded "modprobe vfio_iommu_type1, vfio-pci and barmap-vfio-pci"
 echo "# barmap-modules-loaded"
 [ $loaded = 0 ] || finish
 
-bind() {	# bind BDF DRIVER: driver_override + drivers_probe
-	dev=/sys/bus/pci/devices/$1
-	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
-	echo "$2" >"$dev/driver_override"
-	echo "$1" >/sys/bus/pci/drivers_probe
-	[ "$(basename "$(readlink "$dev/driver")")" = "$2" ]
-}
-
-unbind() {
-	dev=/sys/bus/pci/devices/$1
-	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
-	echo >"$dev/driver_override"
-	[ ! -e "$dev/driver" ]
-}
+# bind BDF DRIVER, unbind BDF
+. /lib/guest-lib.sh
 
 # What stock vfio-pci reports, for the comparisons in the selftests.
 mkdir -p /tmp/stock
