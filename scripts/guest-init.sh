@@ -338,9 +338,12 @@ fi
 # KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK and might_sleep report as
 # "BUG:", "WARNING:" or "INFO:" lines; a kmemleak scan that finds
 # something logs "suspected memory leaks".
-bad=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|refcount_t|KASAN|INFO: |suspected memory leak')
+reports='BUG|WARNING|Oops|general protection|refcount_t|KASAN|INFO: |suspected memory leak'
+bad=$(dmesg | grep -E "$reports")
 [ -z "$bad" ]
 tap $? "dmesg free of BUG/WARNING/Oops/refcount_t/KASAN/lockdep/kmemleak reports"
-[ -z "$bad" ] || echo "$bad" | head -n 60 | sed 's/^/# dmesg: /'
+# With the call trace that follows each report: the console has only
+# what "quiet" lets through.
+[ -z "$bad" ] || dmesg | grep -E -A 30 "$reports" | head -n 120 | sed 's/^/# dmesg: /'
 
 finish
