@@ -13,6 +13,9 @@
 #   barmap_subpage_devs=BDF=NAME,...  those with sub-page BARs
 #   barmap_refused=BDF,...  the devices whose sub-page BARs share a page
 #                           (default: all in the shared profile, else none)
+#   barmap_others=BDF,...   devices outside the matrix, without a driver,
+#                           that the storm may rebind (default: the
+#                           matrix minus the nvme and ivshmem)
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -34,6 +37,7 @@ case $(uname -r) in
 *-debug) label=$label-debug ;;
 esac
 refused=
+others=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	barmap_profile=*) profile=${arg#barmap_profile=} ;;
@@ -43,6 +47,7 @@ for arg in $(cat /proc/cmdline); do
 	barmap_matrix=*) MATRIX=$(echo "${arg#*=}" | tr , ' ') ;;
 	barmap_subpage_devs=*) SUBPAGE_DEVS=$(echo "${arg#*=}" | tr , ' ') ;;
 	barmap_refused=*) refused=,${arg#*=}, ;;
+	barmap_others=*) others=$(echo "${arg#*=}" | tr , " ") ;;
 	esac
 done
 exec >"/dev/$tty" 2>&1
@@ -265,11 +270,20 @@ run "$profile/lifecycle" barmap_lifecycle BARMAP_BDFS="${devs# }" \
 # with msix_mmap=0, and against stock vfio-pci); unbind and rmmod with
 # the device in use; a probe that fails after the page reservation.
 hostile_start=$(date +%s)
-# The storm rebinds the matrix's other devices; the probe-failure test
-# needs a PCI bridge without a driver (x86: the PCIe-to-PCI bridge).
-others= bridge=
-for bdf in $BDFS; do
-	[ "$bdf" = "$NVME" ] || [ "$bdf" = "$IVSHMEM" ] || others="$others $bdf"
+# The storm rebinds other devices: the matrix's own, or those the rig
+# names (barmap_others), bound to barmap-vfio-pci for it and unbound
+# after.  The probe-failure test needs a PCI bridge without a driver
+# (x86: the PCIe-to-PCI bridge; the arm64 rig has none, see run-guest.sh).
+bridge= extra_others=$others
+if [ -z "$others" ]; then
+	for bdf in $BDFS; do
+		[ "$bdf" = "$NVME" ] || [ "$bdf" = "$IVSHMEM" ] ||
+			others="$others $bdf"
+	done
+fi
+for bdf in $extra_others; do
+	bind "$bdf" barmap-vfio-pci
+	tap $? "bind $bdf to barmap-vfio-pci for the storm"
 done
 for dev in /sys/bus/pci/devices/*; do
 	case $(cat "$dev/class") in
@@ -280,6 +294,10 @@ run "$profile/ivshmem" barmap_stress BARMAP_BDF=$IVSHMEM BARMAP_BAR=2 \
 	BARMAP_RESET_BDF=$NVME BARMAP_OTHER_BDFS="${others# }"
 sed 's/^/# faults ivshmem after the storm: /' \
 	/sys/kernel/debug/barmap-vfio-pci/$IVSHMEM/faults
+for bdf in $extra_others; do
+	unbind "$bdf"
+	tap $? "unbind $bdf after the storm"
+done
 for d in $MATRIX; do
 	run "$profile/${d#*=}" barmap_fuzz BARMAP_BDF=${d%%=*}
 done
