@@ -13,8 +13,6 @@
  * levels: no PUD) two 512 MiB PMDs or 16384 PTEs.
  */
 #include <errno.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,28 +229,6 @@ TEST_F(fault, data_round_trips_between_mapping_and_fd)
 	}
 }
 
-static sigjmp_buf sigbus_jmp;
-
-static void on_sigbus(int sig)
-{
-	siglongjmp(sigbus_jmp, 1);
-}
-
-/* Read one byte; true if it raised SIGBUS. */
-static bool read_sigbus(const char *p)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	bool bus = false;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1))
-		bus = true;
-	else
-		(void)*(volatile const char *)p;
-	sigaction(SIGBUS, &old, NULL);
-	return bus;
-}
-
 /*
  * Faults that inserted an entry so far: barmap's counters where it handles
  * faults (exact), this process's minor faults where vfio-pci-core does.
@@ -271,17 +247,17 @@ TEST_F(fault, decode_off_zaps_and_sigbus_then_decode_on_refaults)
 
 	map = map_at(self, 0);
 	ASSERT_NE(NULL, map);
-	ASSERT_FALSE(read_sigbus(map + SZ_2M));	/* mapped now */
+	ASSERT_FALSE(read32_raises_sigbus(map + SZ_2M));	/* mapped now */
 	sigbus = counter(self->dev.bdf, "sigbus");
 
 	ASSERT_EQ(0, vfio_set_memory_decode(self->dev.fd, false));
-	EXPECT_TRUE(read_sigbus(map + SZ_2M)) TH_LOG("mapping not zapped");
+	EXPECT_TRUE(read32_raises_sigbus(map + SZ_2M)) TH_LOG("mapping not zapped");
 	if (barmap_owns_faults())
 		EXPECT_LT(sigbus, counter(self->dev.bdf, "sigbus"));
 
 	ASSERT_EQ(0, vfio_set_memory_decode(self->dev.fd, true));
 	faults = refaults(self->dev.bdf);
-	EXPECT_FALSE(read_sigbus(map + SZ_2M));
+	EXPECT_FALSE(read32_raises_sigbus(map + SZ_2M));
 	EXPECT_EQ(1, refaults(self->dev.bdf) - faults);
 }
 

@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,4 +526,25 @@ uint64_t test_rand(uint64_t *state)
 	x ^= x >> 27;
 	*state = x;
 	return x * 0x2545f4914f6cdd1dULL;
+}
+
+static sigjmp_buf read32_jmp;
+
+static void read32_on_sigbus(int sig)
+{
+	siglongjmp(read32_jmp, 1);
+}
+
+bool read32_raises_sigbus(const void *p)
+{
+	struct sigaction sa = { .sa_handler = read32_on_sigbus }, old;
+	bool bus = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(read32_jmp, 1))
+		bus = true;
+	else
+		(void)*(volatile const uint32_t *)p;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
 }

@@ -122,6 +122,13 @@ char *read_file(const char *path);
  */
 int vfio_set_memory_decode(int fd, bool on);
 
+/*
+ * Read the 32-bit word at @p; true if the read raised SIGBUS instead (a
+ * zapped mapping with memory decode off, say).  Not for threads: one
+ * jump buffer serves the whole process.
+ */
+bool read32_raises_sigbus(const void *p);
+
 /* Seed for randomised tests: $BARMAP_SEED if set, @dflt otherwise. */
 uint64_t test_seed(uint64_t dflt);
 /* xorshift64*: a small, fast generator each thread can own. */
