@@ -103,11 +103,23 @@ const char *barmap_page_state_name(enum barmap_page_state state);
 void barmap_huge_shifts(unsigned int shifts[2]);
 void barmap_layouts_compute(struct barmap_device *bdev, bool msix_mmap);
 void barmap_layouts_forget(struct barmap_device *bdev);
-int barmap_ioctl_get_region_info(struct barmap_device *bdev,
-				 struct vfio_region_info __user *arg);
+bool barmap_bar_mappable(struct barmap_device *bdev, unsigned int bar,
+			 u64 offset, u64 len);
+int barmap_get_region_info_caps(struct vfio_device *core_vdev,
+				struct vfio_region_info *info,
+				struct vfio_info_cap *caps);
 
 /* fault.c */
 int barmap_mmap(struct barmap_device *bdev, struct vm_area_struct *vma);
+
+/* dmabuf.c: where vfio-pci-core exports BARs as dma-bufs (Linux 6.19+) */
+#if IS_ENABLED(CONFIG_VFIO_PCI_DMABUF)
+void barmap_dmabuf_init(struct barmap_device *bdev);
+#else
+static inline void barmap_dmabuf_init(struct barmap_device *bdev)
+{
+}
+#endif
 
 /* debugfs.c */
 void barmap_debugfs_init(void);

@@ -16,7 +16,6 @@
 
 #include <linux/mm.h>
 #include <linux/pci.h>
-#include <linux/pfn_t.h>
 
 #include "barmap.h"
 
@@ -33,56 +32,22 @@ static u64 barmap_vma_bar_offset(const struct vm_area_struct *vma)
 	return ((u64)vma->vm_pgoff << PAGE_SHIFT) & VFIO_PCI_OFFSET_MASK;
 }
 
-/**
- * barmap_mmap_check - barmap's policy on top of vfio-pci-core's mmap checks
- * @bdev: the device; open, so its layouts are valid
- * @vma: the mapping being created
- *
- * With msix_mmap set, every page of the page-rounded BAR may be mapped,
- * MSI-X included, as MSIX_MAPPABLE promises.  Without it, a mapping must
- * lie inside the advertised areas (one, or several adjacent ones), so the
- * MSI-X table and PBA pages stay out of userspace's reach.
- *
- * Return: 0 if vfio-pci-core's checks should decide, -EINVAL otherwise.
+/*
+ * barmap's policy on top of vfio-pci-core's mmap checks: the range must
+ * be one userspace may map (barmap_bar_mappable()).  Other regions are
+ * vfio-pci-core's alone.
  */
 static int barmap_mmap_check(struct barmap_device *bdev,
 			     struct vm_area_struct *vma)
 {
 	unsigned int bar = barmap_vma_bar(vma);
 
-	if (bar > VFIO_PCI_BAR5_REGION_INDEX || bdev->msix_mmap)
+	if (bar > VFIO_PCI_BAR5_REGION_INDEX)
 		return 0;
-	if (!barmap_layout_covers(&bdev->bars[bar].layout,
-				  barmap_vma_bar_offset(vma),
-				  vma->vm_end - vma->vm_start))
+	if (!barmap_bar_mappable(bdev, bar, barmap_vma_bar_offset(vma),
+				 vma->vm_end - vma->vm_start))
 		return -EINVAL;
 	return 0;
-}
-
-/* Below D3hot: what vfio-pci-core's "current_state < PCI_D3hot" means. */
-static bool barmap_powered(const struct pci_dev *pdev)
-{
-	pci_power_t state = pdev->current_state;
-
-	return state != PCI_D3hot && state != PCI_D3cold &&
-	       state != PCI_UNKNOWN;
-}
-
-/*
- * Whether the device decodes memory now.  vfio-pci-core has the same test
- * but does not export it: memory accesses need PCI_COMMAND_MEMORY in the
- * virtualised command register (VFs have none: their PF's SR-IOV MSE bit
- * governs) and a powered device.
- */
-static bool barmap_memory_enabled_locked(struct vfio_pci_core_device *vdev)
-{
-	struct pci_dev *pdev = vdev->pdev;
-	u16 cmd = le16_to_cpu(*(__le16 *)&vdev->vconfig[PCI_COMMAND]);
-
-	lockdep_assert_held(&vdev->memory_lock);
-
-	return barmap_powered(pdev) &&
-	       (pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY));
 }
 
 static void barmap_count(struct barmap_device *bdev, enum barmap_fault_stat s)
@@ -90,47 +55,50 @@ static void barmap_count(struct barmap_device *bdev, enum barmap_fault_stat s)
 	atomic_long_inc(&bdev->faults[s]);
 }
 
-static vm_fault_t barmap_insert_pfn_locked(struct barmap_device *bdev,
-					   struct vm_fault *vmf,
-					   unsigned long pfn, unsigned int order)
+/* What a fault of @order returned, in the debugfs counters. */
+static void barmap_count_fault(struct barmap_device *bdev, unsigned int order,
+			       vm_fault_t ret)
 {
-	lockdep_assert_held_read(&bdev->core_device.memory_lock);
-
-	switch (order) {
-	case 0:
+	if (ret & VM_FAULT_SIGBUS)
+		barmap_count(bdev, BARMAP_FAULT_SIGBUS);
+	else if (ret & VM_FAULT_FALLBACK)
+		barmap_count(bdev, BARMAP_FAULT_FALLBACK);
+	else if (!order)
 		barmap_count(bdev, BARMAP_FAULT_PTE);
-		return vmf_insert_pfn(vmf->vma, vmf->address, pfn);
-#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
-	case PMD_ORDER:
+	else if (order == PMD_ORDER)
 		barmap_count(bdev, BARMAP_FAULT_PMD);
-		return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
-					  false);
-#endif
-#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
-	case PUD_ORDER:
+	else
 		barmap_count(bdev, BARMAP_FAULT_PUD);
-		return vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
-					  false);
-#endif
-	}
-	return VM_FAULT_FALLBACK;
+}
+
+/* The pfn that @addr of @vma maps. */
+static unsigned long barmap_vma_pfn(struct vm_area_struct *vma,
+				    unsigned long addr)
+{
+	struct barmap_device *bdev = vma->vm_private_data;
+	struct pci_dev *pdev = barmap_pdev(bdev);
+
+	return (pci_resource_start(pdev, barmap_vma_bar(vma)) +
+		barmap_vma_bar_offset(vma) + (addr - vma->vm_start)) >>
+	       PAGE_SHIFT;
 }
 
 /*
- * A huge entry must stay inside the VMA, inside one advertised area (never
- * over an MSI-X hole) and map an order-aligned pfn.
+ * vfio-pci-core's rule (inside the VMA, pfn order-aligned) and barmap's
+ * own: inside one advertised area, so a huge entry never reaches over an
+ * MSI-X hole.
  */
-static bool barmap_huge_fits(struct barmap_device *bdev,
-			     struct vm_area_struct *vma, unsigned long addr,
-			     unsigned long pfn, unsigned int order)
+static bool barmap_order_fits(struct barmap_device *bdev,
+			      struct vm_area_struct *vma, unsigned long addr,
+			      unsigned long pfn, unsigned int order)
 {
-	unsigned long size = PAGE_SIZE << order;
 	u64 offset = barmap_vma_bar_offset(vma) + (addr - vma->vm_start);
 
-	return addr >= vma->vm_start && size <= vma->vm_end - addr &&
-	       IS_ALIGNED(pfn, 1UL << order) &&
+	if (!is_aligned_for_order(vma, addr, pfn, order))
+		return false;
+	return !order ||
 	       barmap_layout_in_one_area(&bdev->bars[barmap_vma_bar(vma)].layout,
-					 offset, size);
+					 offset, PAGE_SIZE << order);
 }
 
 static vm_fault_t barmap_huge_fault(struct vm_fault *vmf, unsigned int order)
@@ -139,26 +107,15 @@ static vm_fault_t barmap_huge_fault(struct vm_fault *vmf, unsigned int order)
 	struct barmap_device *bdev = vma->vm_private_data;
 	struct vfio_pci_core_device *vdev = &bdev->core_device;
 	unsigned long addr = ALIGN_DOWN(vmf->address, PAGE_SIZE << order);
-	unsigned long pfn;
-	vm_fault_t ret;
+	unsigned long pfn = barmap_vma_pfn(vma, addr);
+	vm_fault_t ret = VM_FAULT_FALLBACK;
 
-	pfn = (pci_resource_start(vdev->pdev, barmap_vma_bar(vma)) +
-	       barmap_vma_bar_offset(vma) + (addr - vma->vm_start)) >> PAGE_SHIFT;
-
-	if (order && !barmap_huge_fits(bdev, vma, addr, pfn, order)) {
-		barmap_count(bdev, BARMAP_FAULT_FALLBACK);
-		return VM_FAULT_FALLBACK;
+	if (barmap_order_fits(bdev, vma, addr, pfn, order)) {
+		scoped_guard(rwsem_read, &vdev->memory_lock)
+			ret = vfio_pci_vmf_insert_pfn(vdev, vmf, pfn, order);
 	}
 
-	down_read(&vdev->memory_lock);
-	if (vdev->pm_runtime_engaged || !barmap_memory_enabled_locked(vdev)) {
-		barmap_count(bdev, BARMAP_FAULT_SIGBUS);
-		ret = VM_FAULT_SIGBUS;
-	} else {
-		ret = barmap_insert_pfn_locked(bdev, vmf, pfn, order);
-	}
-	up_read(&vdev->memory_lock);
-
+	barmap_count_fault(bdev, order, ret);
 	return ret;
 }
 
@@ -190,8 +147,47 @@ static int barmap_may_split(struct vm_area_struct *vma, unsigned long addr)
 
 	/* No fault under the per-VMA lock may refill it before the split. */
 	vma_start_write(vma);
-	zap_vma_ptes(vma, start, PUD_SIZE);
+	zap_special_vma_range(vma, start, PUD_SIZE);
 	return 0;
+}
+
+static bool barmap_vma_is_mremap_source(struct vm_area_struct *other,
+					struct vm_area_struct *copy)
+{
+	return other != copy && other->vm_ops == copy->vm_ops &&
+	       other->vm_file == copy->vm_file &&
+	       other->vm_pgoff == copy->vm_pgoff &&
+	       (other->vm_end <= copy->vm_start ||
+		other->vm_start >= copy->vm_end);
+}
+
+/*
+ * ->open of a copy of a barmap VMA: fork (into another mm), a split (the
+ * copy overlaps its original) or mremap() moving a mapping (a copy at a
+ * new address, made before any page table moves).  move_page_tables()
+ * does not move a leaf PUD entry: get_old_pud() takes it for a bad entry,
+ * logs "bad pud" and clears it without a TLB flush.  So when a mapping is
+ * about to move, zap the source first: nothing is left at PUD level to
+ * move, and the moved mapping refaults at the largest size that fits its
+ * new address.
+ */
+static void barmap_vm_open(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *other;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	if (mm != current->mm)
+		return;
+
+	mmap_assert_write_locked(mm);
+	for_each_vma(vmi, other) {
+		if (!barmap_vma_is_mremap_source(other, vma))
+			continue;
+		vma_start_write(other);
+		zap_special_vma_range(other, other->vm_start,
+				      other->vm_end - other->vm_start);
+	}
 }
 #endif
 
@@ -202,6 +198,7 @@ static const struct vm_operations_struct barmap_vm_ops = {
 #endif
 #ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
 	.may_split = barmap_may_split,
+	.open = barmap_vm_open,
 #endif
 };
 

@@ -63,22 +63,9 @@ static bool huge_shifts_valid(const struct barmap_bar_facts *facts)
 	return true;
 }
 
-/* An unused entry (size 0) is ignored whatever its offset says. */
-static bool msix_range_valid(const struct barmap_range *range, u64 bar_size)
-{
-	u64 end;
-
-	if (!range->size)
-		return true;
-	if (check_add_overflow(range->offset, range->size, &end))
-		return false;
-	return end <= bar_size;
-}
-
 static bool facts_valid(const struct barmap_bar_facts *facts)
 {
 	u64 page, end;
-	unsigned int i;
 
 	if (!facts->size || !page_shift_valid(facts->page_shift) ||
 	    !huge_shifts_valid(facts))
@@ -99,35 +86,48 @@ static bool facts_valid(const struct barmap_bar_facts *facts)
 	 * may be mapped at all is the caller's call (mmap_ok).  Anything
 	 * bigger must start on a page or the areas would not be pages.
 	 */
-	if (facts->size >= page && !IS_ALIGNED(facts->phys, page))
+	return facts->size < page || IS_ALIGNED(facts->phys, page);
+}
+
+/*
+ * The part of an MSI-X structure that lies inside the BAR.  Some devices
+ * declare one that runs past the BAR's end (Chelsio T5 VFs put their PBA
+ * beyond their 8 KiB BAR): nothing of the BAR is there to protect, and
+ * vfio-pci-core keeps mmap for such a BAR, so the rest is ignored.
+ * Returns false if nothing is left.
+ */
+static bool msix_span_in_bar(const struct barmap_range *range, u64 bar_size,
+			     struct barmap_span *span)
+{
+	u64 end;
+
+	if (!range->size || range->offset >= bar_size)
 		return false;
-
-	for (i = 0; i < BARMAP_MSIX_MAX; i++)
-		if (!msix_range_valid(&facts->msix[i], facts->size))
-			return false;
-
+	if (check_add_overflow(range->offset, range->size, &end))
+		end = bar_size;
+	span->start = range->offset;
+	span->end = min(end, bar_size);
 	return true;
 }
 
 /*
- * Collect the MSI-X structures widened to whole 4 KiB granules, sorted and
- * with touching or overlapping ranges merged: a page can be covered by the
- * table and the PBA together, so coverage has to be judged on the union.
- * Returns the number of spans written.
+ * Collect the MSI-X structures inside the BAR widened to whole @granule
+ * units, sorted and with touching or overlapping ranges merged: a page
+ * can be covered by the table and the PBA together, so coverage has to
+ * be judged on the union.  Returns the number of spans written.
  */
 static unsigned int msix_granule_spans(const struct barmap_bar_facts *facts,
-				       struct barmap_span *spans)
+				       u64 granule, struct barmap_span *spans)
 {
 	unsigned int i, nr = 0;
 
 	for (i = 0; i < BARMAP_MSIX_MAX; i++) {
-		const struct barmap_range *range = &facts->msix[i];
+		struct barmap_span span;
 
-		if (!range->size)
+		if (!msix_span_in_bar(&facts->msix[i], facts->size, &span))
 			continue;
-		spans[nr].start = ALIGN_DOWN(range->offset, BARMAP_MSIX_GRANULE);
-		spans[nr].end = ALIGN(range->offset + range->size,
-				      BARMAP_MSIX_GRANULE);
+		spans[nr].start = ALIGN_DOWN(span.start, granule);
+		spans[nr].end = ALIGN(span.end, granule);
 		nr++;
 	}
 
@@ -147,21 +147,29 @@ static unsigned int msix_granule_spans(const struct barmap_bar_facts *facts,
 }
 
 /*
- * Turn the MSI-X granule spans into runs of hole pages, sorted.  A page is
- * a hole when all of it that lies inside the BAR is covered by one span.
- * Granules of the last page beyond the BAR end do not count, so a span
- * that reaches the end of the BAR's last granule swallows that page whole.
+ * Turn the MSI-X spans into runs of hole pages, sorted.
+ *
+ * With @facts->msix_mappable, a page is a hole when all of it that lies
+ * inside the BAR is covered by one span of 4 KiB granules: a page shared
+ * with other registers stays mappable (MSIX_MAPPABLE says so).  Granules
+ * of the last page beyond the BAR end do not count, so a span that
+ * reaches the end of the BAR's last granule swallows that page whole.
+ *
+ * Without it, every page that holds any byte of a span is a hole, on
+ * every page size: the spans are widened to whole pages instead.
+ *
  * Returns the number of non-empty holes written.
  */
 static unsigned int msix_hole_pages(const struct barmap_bar_facts *facts,
 				    u64 page, u64 limit,
 				    struct barmap_span *holes)
 {
+	u64 granule = facts->msix_mappable ? BARMAP_MSIX_GRANULE : page;
+	u64 bar_granules_end = ALIGN(facts->size, granule);
 	struct barmap_span spans[BARMAP_MSIX_MAX];
-	u64 bar_granules_end = ALIGN(facts->size, BARMAP_MSIX_GRANULE);
 	unsigned int i, nr_spans, nr = 0;
 
-	nr_spans = msix_granule_spans(facts, spans);
+	nr_spans = msix_granule_spans(facts, granule, spans);
 
 	for (i = 0; i < nr_spans; i++) {
 		u64 start = ALIGN(spans[i].start, page);

@@ -44,8 +44,13 @@ struct barmap_range {
  *	not available
  * @mmap_ok: false if the BAR may not be mmapped at all (sub-page BAR
  *	whose page is not exclusive, I/O BAR, ...)
+ * @msix_mappable: pages that hold the MSI-X table or PBA may be mapped
+ *	(the msix_mmap parameter): only pages made of nothing but MSI-X
+ *	are left out of the areas.  When false, every page that holds any
+ *	byte of either is left out.
  * @msix: the MSI-X table and PBA when they live in this BAR; entries
- *	with size 0 are ignored
+ *	with size 0 are ignored, and what lies past the BAR's end is
+ *	ignored (some devices declare a PBA past their BAR)
  */
 struct barmap_bar_facts {
 	u64 size;
@@ -53,6 +58,7 @@ struct barmap_bar_facts {
 	unsigned int page_shift;
 	unsigned int huge_shifts[2];
 	bool mmap_ok;
+	bool msix_mappable;
 	struct barmap_range msix[BARMAP_MSIX_MAX];
 };
 
@@ -66,6 +72,21 @@ struct barmap_layout {
 	unsigned int nr_areas;
 	struct barmap_range areas[BARMAP_MAX_AREAS];
 };
+
+/**
+ * barmap_subpage_mmap_allowed() - may a sub-page BAR be mmapped
+ * @page_reserved: barmap holds the rest of the BAR's page
+ * @core_maps_bars: vfio-pci-core maps this device's BARs at all (its own
+ *	sub-page reservation, which fails against barmap's, aside)
+ *
+ * barmap may take mmap away from what vfio-pci-core allows, never grant
+ * more: both must hold.
+ */
+static inline bool barmap_subpage_mmap_allowed(bool page_reserved,
+					       bool core_maps_bars)
+{
+	return page_reserved && core_maps_bars;
+}
 
 int barmap_layout_compute(const struct barmap_bar_facts *facts,
 			  struct barmap_layout *layout);

@@ -18,6 +18,11 @@ module_param(msix_mmap, bool, 0444);
 MODULE_PARM_DESC(msix_mmap,
 		 "Let userspace mmap BAR pages holding the MSI-X table or PBA and advertise MSIX_MAPPABLE (default: Y); N keeps those pages out of every mapping");
 
+static bool enable_sriov;
+module_param(enable_sriov, bool, 0644);
+MODULE_PARM_DESC(enable_sriov,
+		 "Let sysfs sriov_numvfs create VFs of a PF bound to this driver, as vfio-pci's parameter of the same name (default: N)");
+
 static int barmap_init_dev(struct vfio_device *core_vdev)
 {
 	struct barmap_device *bdev = barmap_from_vfio(core_vdev);
@@ -55,20 +60,6 @@ static void barmap_close_device(struct vfio_device *core_vdev)
 	vfio_pci_core_close_device(core_vdev);
 }
 
-static long barmap_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
-			 unsigned long arg)
-{
-	struct barmap_device *bdev = barmap_from_vfio(core_vdev);
-	long ret;
-
-	if (cmd == VFIO_DEVICE_GET_REGION_INFO) {
-		ret = barmap_ioctl_get_region_info(bdev, (void __user *)arg);
-		if (ret != -ENOIOCTLCMD)
-			return ret;
-	}
-	return vfio_pci_core_ioctl(core_vdev, cmd, arg);
-}
-
 static int barmap_vfio_mmap(struct vfio_device *core_vdev,
 			    struct vm_area_struct *vma)
 {
@@ -81,14 +72,16 @@ static const struct vfio_device_ops barmap_vfio_pci_ops = {
 	.release	= barmap_release_dev,
 	.open_device	= barmap_open_device,
 	.close_device	= barmap_close_device,
-	.ioctl		= barmap_ioctl,
+	BARMAP_OPS_REGION_INFO(barmap_get_region_info_caps)
 	.device_feature	= vfio_pci_core_ioctl_feature,
 	.read		= vfio_pci_core_read,
 	.write		= vfio_pci_core_write,
 	.mmap		= barmap_vfio_mmap,
 	.request	= vfio_pci_core_request,
 	.match		= vfio_pci_core_match,
-	BARMAP_IOMMUFD_OPS
+	BARMAP_OPS_MATCH_TOKEN_UUID
+	BARMAP_OPS_IOMMUFD
+	BARMAP_OPS_PASID
 };
 
 static int barmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -102,6 +95,7 @@ static int barmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(bdev);
 
 	dev_set_drvdata(&pdev->dev, &bdev->core_device);
+	barmap_dmabuf_init(bdev);
 
 	/* Before registering: no open may see the page unreserved. */
 	barmap_reserve_subpage_bars(bdev);
@@ -132,6 +126,16 @@ static void barmap_remove(struct pci_dev *pdev)
 	vfio_put_device(&core_device->vdev);
 }
 
+/* As vfio-pci: VFs of a PF bound here only with enable_sriov set. */
+static int barmap_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
+{
+	if (!enable_sriov)
+		return -ENOENT;
+
+	return vfio_pci_core_sriov_configure(dev_get_drvdata(&pdev->dev),
+					     nr_virtfn);
+}
+
 /* Any device, but only when userspace asks for it with driver_override. */
 static const struct pci_device_id barmap_pci_table[] = {
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_ANY_ID, PCI_ANY_ID) },
@@ -144,6 +148,7 @@ static struct pci_driver barmap_pci_driver = {
 	.id_table		= barmap_pci_table,
 	.probe			= barmap_probe,
 	.remove			= barmap_remove,
+	.sriov_configure	= barmap_sriov_configure,
 	.err_handler		= &vfio_pci_core_err_handlers,
 	.driver_managed_dma	= true,
 };

@@ -73,8 +73,37 @@ static bool barmap_bar_has_msix(const struct barmap_bar_facts *facts)
 	return facts->msix[0].size || facts->msix[1].size;
 }
 
+/*
+ * Called once the facts are in: whether mmap of the BAR stays allowed.
+ * barmap only ever takes mmap away from what vfio-pci-core allowed.
+ */
+static bool barmap_bar_keeps_mmap(struct pci_dev *pdev, int bar,
+				  struct barmap_bar *b)
+{
+	if (!b->facts.mmap_ok)
+		return false;
+	/* vfio-pci-core allows it; but the areas would not be pages. */
+	if (b->facts.size >= PAGE_SIZE && !PAGE_ALIGNED(b->facts.phys)) {
+		pci_info(pdev, "BAR%d %pR is not page-aligned: mmap disabled\n",
+			 bar, &pdev->resource[bar]);
+		return false;
+	}
+	if (barmap_layout_compute(&b->facts, &b->layout)) {
+		pci_warn(pdev, "BAR%d %pR: no page layout for it: mmap disabled\n",
+			 bar, &pdev->resource[bar]);
+		return false;
+	}
+	/* msix_mmap=0 and every page of the BAR holds MSI-X. */
+	if (!b->layout.nr_areas) {
+		pci_info(pdev, "BAR%d %pR: every page holds MSI-X and msix_mmap=0: mmap disabled\n",
+			 bar, &pdev->resource[bar]);
+		return false;
+	}
+	return true;
+}
+
 static void barmap_bar_layout_compute_locked(struct barmap_device *bdev,
-					     int bar)
+					     int bar, bool msix_mmap)
 {
 	struct vfio_pci_core_device *vdev = &bdev->core_device;
 	struct barmap_bar *b = &bdev->bars[bar];
@@ -93,11 +122,11 @@ static void barmap_bar_layout_compute_locked(struct barmap_device *bdev,
 	b->facts.page_shift = PAGE_SHIFT;
 	barmap_huge_shifts(b->facts.huge_shifts);
 	b->facts.mmap_ok = vdev->bar_mmap_supported[bar];
+	b->facts.msix_mappable = msix_mmap;
 	barmap_msix_facts(vdev, bar, &b->facts);
 
-	if (barmap_layout_compute(&b->facts, &b->layout)) {
-		pci_warn(pdev, "BAR%d %pR: MSI-X table or PBA lies outside the BAR: mmap disabled\n",
-			 bar, &pdev->resource[bar]);
+	if (!barmap_bar_keeps_mmap(pdev, bar, b)) {
+		b->layout.nr_areas = 0;
 		vdev->bar_mmap_supported[bar] = false;
 	}
 }
@@ -114,7 +143,7 @@ void barmap_layouts_compute(struct barmap_device *bdev, bool msix_mmap)
 
 	mutex_lock(&bdev->layout_lock);
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
-		barmap_bar_layout_compute_locked(bdev, bar);
+		barmap_bar_layout_compute_locked(bdev, bar, msix_mmap);
 	bdev->msix_mmap = msix_mmap;
 	bdev->open = true;
 	mutex_unlock(&bdev->layout_lock);
@@ -184,74 +213,60 @@ static int barmap_add_region_caps(struct barmap_device *bdev, int bar,
 	return ret;
 }
 
-/* The argsz protocol of include/uapi/linux/vfio.h for capability chains. */
-static int barmap_copy_region_caps(struct vfio_region_info *info,
-				   struct vfio_info_cap *caps,
-				   struct vfio_region_info __user *arg)
+/**
+ * barmap_bar_mappable - whether userspace may map a range of a BAR
+ * @bdev: the device; open, so its layouts are valid
+ * @bar: the BAR
+ * @offset: start of the range, relative to the BAR
+ * @len: length of the range
+ *
+ * What mmap and dma-buf export both enforce.  With msix_mmap every page
+ * of a mappable BAR may be mapped, MSI-X included, as MSIX_MAPPABLE
+ * promises; without it the range must lie inside the advertised areas.
+ */
+bool barmap_bar_mappable(struct barmap_device *bdev, unsigned int bar,
+			 u64 offset, u64 len)
 {
-	info->cap_offset = 0;
-	if (!caps->size)
-		return 0;
-
-	info->flags |= VFIO_REGION_INFO_FLAG_CAPS;
-	if (info->argsz < sizeof(*info) + caps->size) {
-		/* Tell userspace how much to allocate; report no chain. */
-		info->argsz = sizeof(*info) + caps->size;
-		return 0;
-	}
-
-	vfio_info_cap_shift(caps, sizeof(*info));
-	if (copy_to_user((void __user *)arg + sizeof(*info), caps->buf,
-			 caps->size))
-		return -EFAULT;
-	info->cap_offset = sizeof(*info);
-	return 0;
+	if (bar > VFIO_PCI_BAR5_REGION_INDEX ||
+	    !bdev->core_device.bar_mmap_supported[bar])
+		return false;
+	return bdev->msix_mmap ||
+	       barmap_layout_covers(&bdev->bars[bar].layout, offset, len);
 }
 
 /**
- * barmap_ioctl_get_region_info - VFIO_DEVICE_GET_REGION_INFO for BARs
- * @bdev: the device; open, so its layouts are valid
- * @arg: userspace's struct vfio_region_info
+ * barmap_get_region_info_caps - VFIO_DEVICE_GET_REGION_INFO contents
+ * @core_vdev: the device; open, so its layouts are valid
+ * @info: the index asked for, in; offset, size and flags, out
+ * @caps: the capability chain to fill
  *
- * Size, offset and flags as vfio-pci-core gives them, plus the layout as
- * a SPARSE_MMAP capability for every mappable BAR.
+ * For BARs: size, offset and flags as vfio-pci-core gives them, with
+ * barmap's mmap decision, and the layout as a SPARSE_MMAP capability for
+ * every mappable BAR.  Every other index is vfio-pci-core's.  The caller
+ * (vfio_main, or compat.h before Linux 6.19) runs the argsz protocol.
  *
- * Return: 0 or a negative errno; -ENOIOCTLCMD for indexes that are not
- * BARs, which the caller hands to vfio-pci-core.
+ * Return: 0 or a negative errno.
  */
-int barmap_ioctl_get_region_info(struct barmap_device *bdev,
-				 struct vfio_region_info __user *arg)
+int barmap_get_region_info_caps(struct vfio_device *core_vdev,
+				struct vfio_region_info *info,
+				struct vfio_info_cap *caps)
 {
-	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct barmap_device *bdev = barmap_from_vfio(core_vdev);
 	struct vfio_pci_core_device *vdev = &bdev->core_device;
-	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
-	struct vfio_region_info info;
-	int ret = 0;
 
-	if (copy_from_user(&info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	if (info.index > VFIO_PCI_BAR5_REGION_INDEX)
-		return -ENOIOCTLCMD;
+	if (info->index > VFIO_PCI_BAR5_REGION_INDEX)
+		return vfio_pci_ioctl_get_region_info(core_vdev, info, caps);
 
-	info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
-	info.size = pci_resource_len(vdev->pdev, info.index);
-	info.flags = 0;
-	if (info.size) {
-		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE;
-		if (vdev->bar_mmap_supported[info.index]) {
-			info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
-			ret = barmap_add_region_caps(bdev, info.index, &caps);
-		}
-	}
+	info->offset = VFIO_PCI_INDEX_TO_OFFSET(info->index);
+	info->size = pci_resource_len(vdev->pdev, info->index);
+	info->flags = 0;
+	if (!info->size)
+		return 0;
 
-	if (!ret)
-		ret = barmap_copy_region_caps(&info, &caps, arg);
-	kfree(caps.buf);
-	if (ret)
-		return ret;
+	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	if (!vdev->bar_mmap_supported[info->index])
+		return 0;
 
-	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+	info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+	return barmap_add_region_caps(bdev, info->index, caps);
 }

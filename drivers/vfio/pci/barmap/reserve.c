@@ -143,13 +143,16 @@ void barmap_release_subpage_bars(struct barmap_device *bdev)
  * At every open, vfio-pci-core tries its own reservation of the page
  * remainder and clears bar_mmap_supported[] when that fails, which it
  * does against ours.  Where ours holds, the page is exclusive and mmap is
- * allowed; where it does not, mmap stays off even if the core's request
- * happened to succeed (a neighbour released since probe): the guarantee
- * must hold for the whole time the device is bound, not just this open.
+ * allowed, unless the core maps no BAR of this device at all for a
+ * reason of its own: barmap takes mmap away, it never grants more than
+ * the core would.  Where ours does not hold, mmap stays off even if the
+ * core's request happened to succeed (a neighbour released since probe):
+ * the guarantee must hold for the whole time the device is bound.
  */
 void barmap_apply_subpage_mmap_policy(struct barmap_device *bdev)
 {
 	struct vfio_pci_core_device *vdev = &bdev->core_device;
+	bool core_maps = !barmap_pci_bars_unmappable(vdev->pdev);
 	int bar;
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
@@ -157,7 +160,9 @@ void barmap_apply_subpage_mmap_policy(struct barmap_device *bdev)
 
 		if (state == BARMAP_PAGE_NOT_SUBPAGE)
 			continue;
-		vdev->bar_mmap_supported[bar] = state == BARMAP_PAGE_RESERVED;
+		vdev->bar_mmap_supported[bar] =
+			barmap_subpage_mmap_allowed(state == BARMAP_PAGE_RESERVED,
+						    core_maps);
 	}
 }
 
