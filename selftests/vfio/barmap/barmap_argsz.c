@@ -6,6 +6,7 @@
  * SPARSE_MMAP and MSIX_MAPPABLE under barmap-vfio-pci).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,85 @@ TEST_F(argsz, config_region_still_answered)
 		  info->flags);
 	EXPECT_GE(info->size, 256);
 	free(info);
+}
+
+struct index_flipper {
+	struct vfio_region_info *info;
+	unsigned int a, b;
+	volatile bool stop;
+};
+
+static void *flip_index(void *arg)
+{
+	struct index_flipper *f = arg;
+	volatile __u32 *index = &f->info->index;
+
+	while (!f->stop) {
+		*index = f->a;
+		*index = f->b;
+	}
+	return NULL;
+}
+
+/*
+ * The user's struct is read once.  Another thread flips the index
+ * between the config region and the BAR while this one asks again and
+ * again: every answer is the config region's or the BAR's as a plain
+ * REGION_INFO gives it (under barmap, SPARSE_MMAP first), never the BAR
+ * under vfio-pci-core's rules (MSIX_MAPPABLE alone), which a second read
+ * after routing on the first would give.
+ */
+TEST_F_TIMEOUT(argsz, index_changed_during_the_ioctl_is_read_once, 300)
+{
+	struct index_flipper f = { .a = VFIO_PCI_CONFIG_REGION_INDEX,
+				   .b = self->index };
+	const struct vfio_info_cap_header *first;
+	unsigned long config = 0, bar = 0, mixed = 0, i;
+	struct vfio_region_info *info;
+	pthread_t thread;
+	__u16 first_id;
+	__u64 bar_size;
+
+	info = vfio_region_info(self->dev.fd, self->index);
+	ASSERT_NE(NULL, info);
+	bar_size = info->size;
+	first = (const void *)((const char *)info + info->cap_offset);
+	first_id = first->id;
+	free(info);
+
+	f.info = calloc(1, self->full);
+	ASSERT_NE(NULL, f.info);
+	f.info->index = self->index;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, flip_index, &f));
+	for (i = 0; i < 20000; i++) {
+		f.info->argsz = self->full;
+		f.info->flags = 0;
+		f.info->cap_offset = 0;
+		f.info->size = 0;
+		if (ioctl(self->dev.fd, VFIO_DEVICE_GET_REGION_INFO, f.info))
+			continue;
+		if (f.info->size != bar_size) {
+			config++;
+			continue;
+		}
+		first = (const void *)((const char *)f.info + f.info->cap_offset);
+		if ((f.info->flags & VFIO_REGION_INFO_FLAG_CAPS) &&
+		    f.info->cap_offset >= sizeof(*f.info) &&
+		    first->id == first_id)
+			bar++;
+		else
+			mixed++;
+	}
+	f.stop = true;
+	pthread_join(thread, NULL);
+	free(f.info);
+
+	TH_LOG("%lu config answers, %lu BAR answers, %lu BAR answers with another first capability than %u",
+	       config, bar, mixed, first_id);
+	EXPECT_EQ(0, mixed);
+	/* Both indexes were seen: the flipping raced the ioctl. */
+	EXPECT_NE(0, config);
+	EXPECT_NE(0, bar);
 }
 
 TEST_HARNESS_MAIN

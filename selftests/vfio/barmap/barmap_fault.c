@@ -12,6 +12,7 @@
  * 512 PMDs of 2 MiB or 262144 PTEs; on arm64 with 64 KiB pages (three
  * levels: no PUD) two 512 MiB PMDs or 16384 PTEs.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,6 +284,44 @@ TEST_F(fault, munmap_of_half_a_huge_mapping_keeps_the_other_half)
 				     self->info->offset + half + SZ_2M));
 	EXPECT_EQ(val, got);
 	EXPECT_LE(touch(map + half, half), pmd ? half / pmd : 1);
+}
+
+/*
+ * mremap() of a whole huge-mapped VMA (read once, then MREMAP_MAYMOVE |
+ * MREMAP_FIXED to another 1 GiB boundary).  move_page_tables() takes a
+ * leaf PUD for a bad entry: "bad pud" in the kernel log and the entry
+ * dropped without a TLB flush.  barmap zaps a mapping about to move, so
+ * nothing is left at PUD level to move: the log stays clean, the moved
+ * mapping refaults once, at the largest size its new VA allows, and
+ * reads the device's data.  Against stock vfio-pci the rig prints what
+ * happens there.
+ */
+TEST_F_TIMEOUT(fault, mremap_of_a_huge_mapping_moves_without_bad_entries, 120)
+{
+	uint64_t val = 0x5eed0123456789abULL;
+	char *map, *target, *moved;
+	long faults;
+
+	ASSERT_FALSE(klog_has("bad p", "", ""))
+		TH_LOG("the kernel log already has a bad page-table entry");
+	map = map_at(self, 0);
+	ASSERT_NE(NULL, map);
+	*(volatile uint64_t *)(map + SZ_2M) = val;
+
+	/* The next 1 GiB boundary past the mapping, inside the reserve. */
+	target = map + self->len;
+	moved = mremap(map, self->len, self->len,
+		       MREMAP_MAYMOVE | MREMAP_FIXED, target);
+	ASSERT_NE(MAP_FAILED, moved) TH_LOG("mremap: %s", strerror(errno));
+	self->map = moved;
+	EXPECT_FALSE(klog_has("bad p", "", ""))
+		TH_LOG("the move left a bad page-table entry in the log");
+
+	faults = refaults(self->dev.bdf);
+	EXPECT_EQ(val, *(volatile uint64_t *)(moved + SZ_2M));
+	if (barmap_owns_faults() && !strcmp(test_driver(), "barmap-vfio-pci"))
+		EXPECT_EQ(1, refaults(self->dev.bdf) - faults);
+	EXPECT_EQ(0, munmap(moved, self->len));
 }
 
 /*

@@ -32,6 +32,8 @@ struct bar_expect {
 	bool mmap;		/* MMAP flag, for BARs that are not sub-page */
 	bool msix;		/* holds MSI-X: MSIX_MAPPABLE if msix_mmap */
 	bool msix_hole;		/* a page of nothing but MSI-X: not an area */
+	bool msix_every_page;	/* every page holds MSI-X: with msix_mmap=0,
+				 * nothing is left and the BAR has no MMAP */
 	bool nvme_cap;		/* starts with the NVMe registers */
 	unsigned int nr_areas;
 	struct vfio_region_sparse_mmap_area areas[MAX_AREAS];
@@ -78,6 +80,7 @@ static const struct device_expect matrix_64k[] = {
 		 * registers as well as the MSI-X table and PBA: no hole.
 		 */
 		{ .bar = 0, .subpage = true, .msix = true, .nvme_cap = true,
+		  .msix_every_page = true,
 		  .nr_areas = 1, .areas = { { 0, SZ_64K } } },
 		/* The 1 MiB controller memory buffer (cmb_size_mb=1). */
 		{ .bar = 2, .mmap = true, .nr_areas = 1,
@@ -159,8 +162,11 @@ FIXTURE_TEARDOWN(region)
 	vfio_dev_close(&self->dev);
 }
 
-static bool bar_mappable(const struct bar_expect *b, bool reserved)
+static bool bar_mappable(const struct bar_expect *b, bool reserved,
+			 bool msix_mmap)
 {
+	if (b->msix_every_page && !msix_mmap)
+		return false;
 	return b->subpage ? reserved : b->mmap;
 }
 
@@ -169,6 +175,19 @@ sparse_of(const struct vfio_region_info *info)
 {
 	return (const void *)vfio_region_cap(info,
 					     VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+}
+
+/* Map [off, off + len) of a BAR; returns 0 or the errno of mmap. */
+static int try_map(int fd, const struct vfio_region_info *info, uint64_t off,
+		   uint64_t len)
+{
+	void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 info->offset + off);
+
+	if (map == MAP_FAILED)
+		return errno;
+	munmap(map, len);
+	return 0;
 }
 
 TEST_F(region, flags_and_areas_as_expected)
@@ -180,7 +199,7 @@ TEST_F(region, flags_and_areas_as_expected)
 	unsigned int i;
 
 	for (b = self->exp->bars; b->bar >= 0; b++) {
-		bool mappable = bar_mappable(b, self->reserved);
+		bool mappable = bar_mappable(b, self->reserved, self->msix_mmap);
 
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);
@@ -189,6 +208,12 @@ TEST_F(region, flags_and_areas_as_expected)
 		sparse = sparse_of(info);
 		if (!mappable) {
 			EXPECT_EQ(NULL, sparse) TH_LOG("BAR%d has areas", b->bar);
+			EXPECT_FALSE(info->flags & VFIO_REGION_INFO_FLAG_CAPS)
+				TH_LOG("BAR%d has capabilities", b->bar);
+			if (info->size)
+				EXPECT_EQ(EINVAL, try_map(self->dev.fd, info, 0,
+							  self->page))
+					TH_LOG("BAR%d maps", b->bar);
 			free(info);
 			continue;
 		}
@@ -218,7 +243,7 @@ TEST_F(region, sparse_mmap_is_first_in_chain)
 	const struct bar_expect *b;
 
 	for (b = self->exp->bars; b->bar >= 0; b++) {
-		if (!bar_mappable(b, self->reserved))
+		if (!bar_mappable(b, self->reserved, self->msix_mmap))
 			continue;
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);
@@ -230,19 +255,6 @@ TEST_F(region, sparse_mmap_is_first_in_chain)
 	}
 }
 
-/* Map [off, off + len) of a BAR; returns 0 or the errno of mmap. */
-static int try_map(int fd, const struct vfio_region_info *info, uint64_t off,
-		   uint64_t len)
-{
-	void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			 info->offset + off);
-
-	if (map == MAP_FAILED)
-		return errno;
-	munmap(map, len);
-	return 0;
-}
-
 TEST_F(region, every_area_maps_alone_and_with_its_neighbours)
 {
 	const struct vfio_region_info_cap_sparse_mmap *sparse;
@@ -252,7 +264,7 @@ TEST_F(region, every_area_maps_alone_and_with_its_neighbours)
 	unsigned int i;
 
 	for (b = self->exp->bars; b->bar >= 0; b++) {
-		if (!bar_mappable(b, self->reserved))
+		if (!bar_mappable(b, self->reserved, self->msix_mmap))
 			continue;
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);
@@ -292,7 +304,7 @@ TEST_F(region, msix_pages_follow_msix_mmap)
 	uint64_t off, limit;
 
 	for (b = self->exp->bars; b->bar >= 0; b++) {
-		if (!bar_mappable(b, self->reserved))
+		if (!bar_mappable(b, self->reserved, self->msix_mmap))
 			continue;
 		holes_expected |= b->msix_hole;
 		info = vfio_region_info(self->dev.fd, b->bar);
@@ -331,7 +343,7 @@ TEST_F(region, mapping_past_the_page_rounded_bar_fails)
 	uint64_t limit;
 
 	for (b = self->exp->bars; b->bar >= 0; b++) {
-		if (!bar_mappable(b, self->reserved))
+		if (!bar_mappable(b, self->reserved, self->msix_mmap))
 			continue;
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);
@@ -358,7 +370,7 @@ TEST_F(region, nvme_cap_reads_sane_through_a_page_mapping)
 	void *map;
 
 	for (b = self->exp->bars; b->bar >= 0; b++) {
-		if (!b->nvme_cap || !bar_mappable(b, self->reserved))
+		if (!b->nvme_cap || !bar_mappable(b, self->reserved, self->msix_mmap))
 			continue;
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);
@@ -395,7 +407,7 @@ TEST_F(region, debugfs_layout_matches_region_info)
 	text = read_file(path);
 	ASSERT_NE(NULL, text) TH_LOG("%s: %s", path, strerror(errno));
 	for (b = self->exp->bars; b->bar >= 0; b++) {
-		if (!bar_mappable(b, self->reserved))
+		if (!bar_mappable(b, self->reserved, self->msix_mmap))
 			continue;
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * BARs exported as dma-bufs (VFIO_DEVICE_FEATURE_DMA_BUF, Linux 6.19+),
+ * run in the guest per device (BARMAP_BDF) of the matrix, and by the rig
+ * against stock vfio-pci on the same device:
+ *   BARMAP_MSIX_MMAP=1|0   the module's msix_mmap parameter
+ * barmap exports what vfio-pci does for the pages it lets userspace map,
+ * and refuses (EINVAL) ranges touching pages it does not: MSI-X pages
+ * with msix_mmap=0, BARs without MMAP.  On kernels without the feature
+ * every test reports SKIP.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vfio_util.h"
+
+#ifndef VFIO_DEVICE_FEATURE_DMA_BUF	/* uapi of Linux 6.19 */
+#define VFIO_DEVICE_FEATURE_DMA_BUF 11
+
+struct vfio_region_dma_range {
+	__u64 offset;
+	__u64 length;
+};
+
+struct vfio_device_feature_dma_buf {
+	__u32 region_index;
+	__u32 open_flags;
+	__u32 flags;
+	__u32 nr_ranges;
+	struct vfio_region_dma_range dma_ranges[];
+};
+#endif
+
+/* A dma-buf of [@off, @off + @len) of @bar: its fd, or -errno. */
+static int get_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len)
+{
+	struct {
+		struct vfio_device_feature feature;
+		struct vfio_device_feature_dma_buf get;
+		struct vfio_region_dma_range range;
+	} __attribute__((packed)) req = {
+		.feature.argsz = sizeof(req),
+		.feature.flags = VFIO_DEVICE_FEATURE_GET |
+				 VFIO_DEVICE_FEATURE_DMA_BUF,
+		.get.region_index = bar,
+		.get.open_flags = O_RDWR | O_CLOEXEC,
+		.get.nr_ranges = 1,
+		.range = { .offset = off, .length = len },
+	};
+	int ret = ioctl(fd, VFIO_DEVICE_FEATURE, &req);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* 0 if a dma-buf of the range can be had (and is closed again), or -errno. */
+static int try_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len)
+{
+	int buf = get_dmabuf(fd, bar, off, len);
+
+	if (buf < 0)
+		return buf;
+	close(buf);
+	return 0;
+}
+
+FIXTURE(dmabuf) {
+	struct vfio_dev dev;
+	bool msix_mmap;
+	long page;
+};
+
+FIXTURE_SETUP(dmabuf)
+{
+	struct vfio_device_feature probe = {
+		.argsz = sizeof(probe),
+		.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+			 VFIO_DEVICE_FEATURE_DMA_BUF,
+	};
+	const char *msix = getenv("BARMAP_MSIX_MMAP");
+	int ret = vfio_dev_open(&self->dev, test_bdf());
+
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	self->page = sysconf(_SC_PAGESIZE);
+	self->msix_mmap = !msix || strcmp(msix, "0");
+	if (ioctl(self->dev.fd, VFIO_DEVICE_FEATURE, &probe) && errno == ENOTTY)
+		SKIP(return, "this kernel has no VFIO_DEVICE_FEATURE_DMA_BUF");
+	/* Where the kernel has it, the driver must offer it as vfio-pci does. */
+	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_FEATURE, &probe))
+		TH_LOG("probing DMA_BUF: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(dmabuf)
+{
+	vfio_dev_close(&self->dev);
+}
+
+/* The areas userspace may map: SPARSE_MMAP, or the whole BAR. */
+static unsigned int areas_of(const struct vfio_region_info *info,
+			     struct vfio_region_sparse_mmap_area *areas,
+			     unsigned int max)
+{
+	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	unsigned int i;
+
+	sparse = (const void *)vfio_region_cap(info,
+					       VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+	if (!sparse) {
+		areas[0].offset = 0;
+		areas[0].size = info->size;
+		return 1;
+	}
+	for (i = 0; i < sparse->nr_areas && i < max; i++)
+		areas[i] = sparse->areas[i];
+	return i;
+}
+
+static bool in_areas(const struct vfio_region_sparse_mmap_area *areas,
+		     unsigned int nr, uint64_t off)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (off >= areas[i].offset && off - areas[i].offset < areas[i].size)
+			return true;
+	return false;
+}
+
+/* BARs of at least a page with MMAP: the ones a dma-buf can cover. */
+#define for_each_page_bar(self, bar, info)				\
+	for (bar = VFIO_PCI_BAR0_REGION_INDEX;				\
+	     bar <= VFIO_PCI_BAR5_REGION_INDEX; bar++)			\
+		if (!(info = vfio_region_info(self->dev.fd, bar)) ||	\
+		    !(info->flags & VFIO_REGION_INFO_FLAG_MMAP) ||	\
+		    info->size < (uint64_t)self->page) {		\
+			free(info);					\
+		} else
+
+TEST_F(dmabuf, every_advertised_area_exports)
+{
+	struct vfio_region_sparse_mmap_area areas[16];
+	struct vfio_region_info *info;
+	unsigned int bar, i, nr, checked = 0;
+
+	for_each_page_bar(self, bar, info) {
+		nr = areas_of(info, areas, 16);
+		for (i = 0; i < nr; i++, checked++)
+			EXPECT_EQ(0, try_dmabuf(self->dev.fd, bar,
+						areas[i].offset, areas[i].size))
+				TH_LOG("BAR%u area 0x%llx+0x%llx", bar,
+				       (unsigned long long)areas[i].offset,
+				       (unsigned long long)areas[i].size);
+		free(info);
+	}
+	TH_LOG("%u areas exported", checked);
+}
+
+/*
+ * Pages of a mappable BAR outside every area hold MSI-X: exported with
+ * msix_mmap, as mmap allows them; EINVAL without, alone or as part of
+ * the whole BAR.
+ */
+TEST_F(dmabuf, msix_pages_follow_msix_mmap)
+{
+	struct vfio_region_sparse_mmap_area areas[16];
+	int want = self->msix_mmap ? 0 : -EINVAL;
+	struct vfio_region_info *info;
+	unsigned int bar, nr, checked = 0;
+	uint64_t off;
+
+	for_each_page_bar(self, bar, info) {
+		nr = areas_of(info, areas, 16);
+		for (off = 0; off < info->size; off += self->page) {
+			if (in_areas(areas, nr, off))
+				continue;
+			EXPECT_EQ(want, try_dmabuf(self->dev.fd, bar, off,
+						   self->page))
+				TH_LOG("BAR%u page 0x%llx", bar,
+				       (unsigned long long)off);
+			EXPECT_EQ(want, try_dmabuf(self->dev.fd, bar, 0,
+						   info->size))
+				TH_LOG("BAR%u whole", bar);
+			checked++;
+		}
+		free(info);
+	}
+	TH_LOG("%u MSI-X pages checked (msix_mmap=%d)", checked,
+	       self->msix_mmap);
+}
+
+/*
+ * A memory BAR without MMAP (its page shared, or nothing left by
+ * msix_mmap=0) is not exported, nor is anything of a sub-page BAR
+ * (vfio-pci-core wants whole pages inside the BAR).
+ */
+TEST_F(dmabuf, bars_without_mmap_are_not_exported)
+{
+	struct vfio_region_info *info;
+	unsigned int bar, checked = 0;
+	uint64_t len;
+
+	for (bar = VFIO_PCI_BAR0_REGION_INDEX;
+	     bar <= VFIO_PCI_BAR5_REGION_INDEX; bar++) {
+		info = vfio_region_info(self->dev.fd, bar);
+		ASSERT_NE(NULL, info);
+		if (!info->size ||
+		    (info->flags & VFIO_REGION_INFO_FLAG_MMAP &&
+		     info->size >= (uint64_t)self->page)) {
+			free(info);
+			continue;
+		}
+		len = info->size < (uint64_t)self->page ? self->page : info->size;
+		EXPECT_NE(0, try_dmabuf(self->dev.fd, bar, 0, len))
+			TH_LOG("BAR%u (flags 0x%x) exported", bar, info->flags);
+		checked++;
+		free(info);
+	}
+	TH_LOG("%u BARs checked", checked);
+}
+
+TEST_HARNESS_MAIN
