@@ -42,6 +42,57 @@ source_tree() {
 	echo "$BARMAP_CACHE/linux-source-6.12_$v"
 }
 
+# Debian's newest 7.x amd64 kernel (trixie-backports), unpacked and
+# prepared by scripts/deps.sh (scripts/debian13.sh): debian7_dir prints
+# its cache directory, or nothing before make deps; the others print
+# nothing then either.  No network: $BARMAP_CACHE/debian7 names it.
+debian7_dir() {
+	d7_=$(cat "$BARMAP_CACHE/debian7" 2>/dev/null) || return 0
+	[ -f "$d7_/complete" ] && echo "$d7_"
+	return 0
+}
+
+# debian7_get FILE: release (7.3.4+deb13-amd64), series (7.3) or source
+# (the unpacked linux-source-7.N tree).
+debian7_get() {
+	d7_=$(debian7_dir)
+	[ -n "$d7_" ] && cat "$d7_/$1"
+	return 0
+}
+
+debian7_rel() {
+	debian7_get release
+}
+
+debian7_series() {
+	debian7_get series
+}
+
+debian7_source() {
+	debian7_get source
+}
+
+# The O= tree out-of-tree modules build against (KDIR).
+debian7_build() {
+	d7_=$(debian7_dir)
+	[ -n "$d7_" ] && echo "$d7_/build"
+	return 0
+}
+
+# Where the kernel's files are: BARMAP_KERNEL_ROOT of initramfs.sh
+# (lib/modules/REL under it), and the image.
+debian7_root() {
+	d7_=$(debian7_dir)
+	[ -n "$d7_" ] && echo "$d7_/root/usr"
+	return 0
+}
+
+debian7_vmlinuz() {
+	d7_=$(debian7_dir)
+	[ -n "$d7_" ] && echo "$d7_/root/usr/lib/modules/$(cat "$d7_/release")/vmlinuz"
+	return 0
+}
+
 # Where scripts/deps.sh unpacks Debian's busybox-static:arm64 (dpkg -x);
 # the static binary is DIR/bin/busybox.
 arm64_busybox_dir() {
