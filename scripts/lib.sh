@@ -34,12 +34,24 @@ installed_61_kver() {
 	newest_installed '6.1.0-*-amd64'
 }
 
-# Where linux-source-6.12 is unpacked, keyed by the package version so a
-# new upload is unpacked next to, not over, the old one.
+# source_tree [SERIES]: where linux-source-SERIES is unpacked, keyed by
+# the package version so a new upload is unpacked next to, not over, the
+# old one.  SERIES 6.12 (the default) is bookworm's installed package;
+# 7.x is the source of Debian's newest 7.x kernel (see debian7_dir).
 source_tree() {
-	v=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
-		die "linux-source-6.12 is not installed (run make deps)"
-	echo "$BARMAP_CACHE/linux-source-6.12_$v"
+	case ${1:-6.12} in
+	7.x)
+		s_=$(debian7_source)
+		[ -n "$s_" ] || die "no linux-source-7.x unpacked (run make deps)"
+		echo "$s_"
+		;;
+	6.12)
+		v=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
+			die "linux-source-6.12 is not installed (run make deps)"
+		echo "$BARMAP_CACHE/linux-source-6.12_$v"
+		;;
+	*) die "source_tree: unknown series $1" ;;
+	esac
 }
 
 # Debian's newest 7.x amd64 kernel (trixie-backports), unpacked and
