@@ -127,13 +127,18 @@ step() {
 }
 
 # build_module KDIR DIR [MAKEVAR=VALUE...]: W=1 from clean; any warning
-# fails.  MAKEVARs, e.g. ARCH= and CROSS_COMPILE=, go to both makes.
+# fails, and so does an error, with the build's last lines as the reason.
+# MAKEVARs, e.g. ARCH= and CROSS_COMPILE=, go to both makes.
 build_module() {
 	kdir_=$1 dir_=$2
 	shift 2
 	make -C "$kdir_" M="$dir_" "$@" clean >/dev/null 2>&1
-	make -C "$kdir_" M="$dir_" "$@" W=1 modules >"$BUILD/module.log" 2>&1 &&
-		! grep -E 'warning:' "$BUILD/module.log"
+	if ! make -C "$kdir_" M="$dir_" "$@" W=1 modules >"$BUILD/module.log" 2>&1; then
+		grep -E 'error:|warning:' "$BUILD/module.log" | head -n 10
+		tail -n 5 "$BUILD/module.log"
+		return 1
+	fi
+	! grep -E 'warning:' "$BUILD/module.log"
 }
 
 # copy_source DIR: what a module build needs, from the current directory
