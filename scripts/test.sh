@@ -97,9 +97,10 @@ debug_suite() {
 	BARMAP_KERNEL=$dk/vmlinuz guest_suite "$rel" "$BUILD/$rel/initrd.gz"
 }
 
-# Debian's 7.x first (it needs only the selftests: its module builds
-# apart), then Debian's 6.12, the nested end to end test on it,
-# bookworm's 6.1 for compatibility, then the debug kernel.
+# Debian's 7.x first, then Debian's 6.12, the nested end to end test on
+# it, bookworm's 6.1 for compatibility, then the debug kernel (7.x's
+# source).  The 7.x kernels need only the selftests: their module builds
+# apart from the 6.12 one.
 if [ $selftests_built = 0 ] && has_7x; then
 	debian7_suite
 fi
@@ -117,7 +118,9 @@ if [ $built = 0 ]; then
 	elif build_for "$old"; then
 		guest_suite "$old" "$BUILD/$old/initrd.gz"
 	fi
-	has_suite debug && debug_suite
+fi
+if [ $selftests_built = 0 ] && has_suite debug; then
+	debug_suite
 fi
 
 # Last, arm64 with 64 KiB pages: its own kernel (built once, cached),
