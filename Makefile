@@ -2,9 +2,14 @@
 #
 # barmap-vfio-pci: out-of-tree build, set-up and test entry points.
 #
-#   make            build barmap-vfio-pci.ko against KDIR
-#   make deps       install build and test dependencies (root, idempotent)
-#   make check      sparse, coccicheck and checkpatch --strict: no findings
+#   make            build barmap-vfio-pci.ko against KDIR: by default
+#                   Debian's newest 7.x kernel as make deps prepares it
+#                   (in /var/cache/barmap), else the installed Debian 6.12
+#                   headers; KDIR=... (and KVER=...) for another kernel
+#   make deps       install build and test dependencies (root, idempotent);
+#                   download and prepare Debian 13's 7.x kernel (not installed)
+#   make check      sparse, coccicheck and checkpatch --strict: no findings;
+#                   the in-tree build in linux-source-7.x (W=1)
 #   make test       everything: unit tables, guest suite, summary line
 #   make demo       boot the guest and print what each BAR looks like
 #   make install    into /lib/modules/KVER/updates/, then depmod
@@ -19,22 +24,39 @@ include $(src)/Kbuild
 else
 
 SHELL := /bin/sh
-KVER ?= $(shell . ./scripts/lib.sh && installed_612_kver)
-KDIR ?= $(if $(KVER),/usr/src/linux-headers-$(KVER))
+# KDIR and KVER: both given, or one (KVER=6.1.0-56-amd64 means its
+# headers, KDIR=... the release it was prepared for), or neither: Debian's
+# 7.x build tree from make deps if there is one, else Debian 6.12's
+# headers.  The scripts pick their kernels themselves: only what the
+# command line or the environment says reaches them.
+ifeq ($(origin KDIR)$(origin KVER),undefinedundefined)
+D7_KDIR := $(shell . ./scripts/lib.sh && debian7_build)
+ifneq ($(D7_KDIR),)
+KDIR := $(D7_KDIR)
+KVER := $(shell . ./scripts/lib.sh && debian7_rel)
+else
+KVER := $(shell . ./scripts/lib.sh && installed_612_kver)
+KDIR := $(if $(KVER),/usr/src/linux-headers-$(KVER))
+endif
+else ifeq ($(origin KDIR),undefined)
+KDIR := /usr/src/linux-headers-$(KVER)
+else ifeq ($(origin KVER),undefined)
+KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+endif
 BUILD ?= $(CURDIR)/build
 
 VERSION := 0.1
 # The files a build needs: what install, DKMS and copies of the tree take.
 KBUILD_FILES := Kbuild drivers scripts/compat-probes
 
-export KVER KDIR BUILD
+export BUILD
 
 .PHONY: all modules clean deps check test test-debug demo bench e2e unit selftests
 
 all: modules
 
 modules:
-	@test -n "$(KDIR)" || { echo "error: no 6.12 kernel headers; run 'make deps' or set KDIR" >&2; exit 1; }
+	@test -n "$(KDIR)" || { echo "error: no Debian 7.x kernel nor 6.12 headers; run 'make deps' or set KDIR" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 clean:

@@ -25,6 +25,7 @@ here=$(dirname "$0")
 . "$here/kernel-cache.sh"
 
 kc_what="arm64 kernel"
+kc_series=6.12
 kc_prefix=arm64-kernel
 kc_frag=$(cd "$here" && pwd)/arm64-kernel.config
 kc_arch=arm64

@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Build (once) the rig's debug kernel: linux-source-6.12 as unpacked by
-# scripts/deps.sh, `make ARCH=x86_64 allnoconfig` with
-# scripts/debug-kernel.config as KCONFIG_ALLCONFIG (KASAN, lockdep,
-# DEBUG_VM, PAGE_TABLE_CHECK, kmemleak; VFIO, 9p and NVMe as modules, as
-# in Debian), bzImage and modules, and the modules installed uncompressed.
+# Build (once) the rig's debug kernel: the linux-source-7.N of Debian's
+# newest 7.x kernel as unpacked by scripts/deps.sh (debian7_source),
+# `make ARCH=x86_64 allnoconfig` with scripts/debug-kernel.config as
+# KCONFIG_ALLCONFIG (KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK, kmemleak;
+# VFIO with dma-buf, 9p and NVMe as modules, as in Debian), bzImage and
+# modules, and the modules installed uncompressed.
 # Prints, as the last line of stdout, the cache directory of a complete
 # build ($BARMAP_CACHE/debug-kernel-HASH-PKGVER, with the bzImage as
 # DIR/vmlinuz); everything else goes to stderr and DIR/build.log.  The
@@ -13,11 +14,11 @@
 #
 # Usage: debug-kernel.sh
 #
-# From scratch: about 21 CPU-minutes (1222 objects), so about 11 minutes
-# on an idle 2-core machine; every make runs at nice 19, so beside busy
-# guests it takes longer (46 minutes measured).  A seeded build after a
-# one-option change took 76 s.  BARMAP_DEBUG_KERNEL_SEED=0 builds a new
-# fragment from scratch.
+# From scratch (6.12, measured): about 21 CPU-minutes (1222 objects), so
+# about 11 minutes on an idle 2-core machine; every make runs at nice 19,
+# so beside busy guests it takes longer (46 minutes measured).  A seeded
+# build after a one-option change took 76 s.  BARMAP_DEBUG_KERNEL_SEED=0
+# builds a new fragment from scratch.
 
 set -eu
 here=$(dirname "$0")
@@ -25,6 +26,7 @@ here=$(dirname "$0")
 . "$here/kernel-cache.sh"
 
 kc_what="debug kernel"
+kc_series=7.x
 kc_prefix=debug-kernel
 kc_frag=$(cd "$here" && pwd)/debug-kernel.config
 kc_arch=x86_64

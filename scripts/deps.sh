@@ -2,17 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Install everything the build and the guest rig need, from Debian's
-# archive only, and unpack linux-source once into the cache directory.
-# Idempotent: a second run installs nothing and unpacks nothing.
+# archive only, and unpack linux-source once into the cache directory;
+# download Debian 13's newest 7.x kernel and its source with a private
+# apt configuration, unpack and prepare them in the cache, without
+# installing them (scripts/debian13.sh).  Idempotent: a second run
+# installs, downloads and unpacks nothing, and does no network I/O.
 #
 # Usage: scripts/deps.sh          (as root)
 # Prints, as its last line, nothing; the chosen versions are found again
-# by scripts/kver.sh so that no ABI number is written down anywhere.
+# by lib.sh (installed_612_kver, debian7_dir) so that no ABI number is
+# written down anywhere.
 
 set -eu
 
 here=$(dirname "$0")
 . "$here/lib.sh"
+. "$here/debian13.sh"
 
 tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio dkms
 xz-utils busybox-static qemu-system-x86 sparse coccinelle ocaml-nox ocaml-findlib perl
@@ -120,3 +125,8 @@ if [ ! -f "$bb/.unpacked" ]; then
 	[ -x "$bb/bin/busybox" ] || die "deps: no bin/busybox in busybox-static:arm64"
 	touch "$bb/.unpacked"
 fi
+
+# Debian's newest 7.x kernel from trixie-backports and its source:
+# downloaded with a private apt configuration, unpacked into the cache
+# and prepared for module builds, never installed (scripts/debian13.sh).
+d13_kernel

@@ -10,7 +10,9 @@
 #   MODROOT is where `make install INSTALL_MOD_PATH=MODROOT` put
 #   barmap-vfio-pci: the initramfs gets a module tree with modules.dep, so
 #   the guest loads everything with modprobe, as a user would.
-# For another architecture's guest (scripts/test-arm64.sh):
+# For another architecture's guest (scripts/test-arm64.sh), or a kernel
+# that is not installed (the debug kernel; Debian's 7.x, unpacked by make
+# deps, whose modules are under ROOT/usr/lib/modules):
 #   BARMAP_BUSYBOX      its static busybox (default: the host's /bin/busybox)
 #   BARMAP_KERNEL_ROOT  where lib/modules/KVER of its kernel is (default: /)
 
@@ -49,9 +51,21 @@ for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_virqfd \
 		die "missing $moddir/$m.ko(.xz)"
 	fi
 done
+# Every dependency of those must be among them: a kernel that splits
+# vfio differently fails here, by name, not in the guest.
+for ko in $(find "$tree/kernel" -name '*.ko'); do
+	for dep in $(modinfo -F depends "$ko" | tr , ' '); do
+		[ -n "$(find "$tree/kernel" -name "$dep.ko")" ] ||
+			[ -n "$(find "$tree/kernel" -name "$(echo "$dep" | tr _ -).ko")" ] ||
+			die "${ko##*/} of $kver needs $dep, which is not in the initramfs"
+	done
+done
 cp -r "$modroot/lib/modules/$kver/updates" "$tree/"
 cp "$kroot/lib/modules/$kver/modules.builtin" \
 	"$kroot/lib/modules/$kver/modules.order" "$tree/"
+if [ -f "$kroot/lib/modules/$kver/modules.builtin.modinfo" ]; then
+	cp "$kroot/lib/modules/$kver/modules.builtin.modinfo" "$tree/"
+fi
 depmod -b "$stage" "$kver"
 cp "$tests"/* "$stage/bin/"
 cp "$(dirname "$0")/barmap-bind" "$stage/bin/"

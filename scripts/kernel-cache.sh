@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Build (once) a kernel for the guest rig from linux-source-6.12 as
+# Build (once) a kernel for the guest rig from a linux-source tree as
 # unpacked by scripts/deps.sh: `make ARCH=... allnoconfig` with a config
 # fragment as KCONFIG_ALLCONFIG, the boot image and modules, and the
 # modules installed uncompressed.  Sourced by debug-kernel.sh (x86_64)
@@ -10,6 +10,9 @@
 # DIR/build.log.
 #
 #   kc_what     what the messages call it, e.g. "debug kernel"
+#   kc_series   the source: 6.12 (bookworm's linux-source-6.12) or 7.x
+#               (the linux-source-7.N of Debian's newest 7.x kernel),
+#               see source_tree in lib.sh
 #   kc_prefix   cache directory prefix, e.g. debug-kernel
 #   kc_frag     the config fragment (absolute path)
 #   kc_arch     ARCH=, e.g. x86_64 or arm64
@@ -22,7 +25,7 @@
 #
 # DIR is $BARMAP_CACHE/PREFIX-HASH-PKGVER: HASH is the first 12 hex
 # digits of the fragment's sha256, PKGVER the version of the
-# linux-source-6.12 package, so a changed fragment or a new source upload
+# linux-source package, so a changed fragment or a new source upload
 # builds in a new directory and an unchanged one is never rebuilt.  DIR
 # holds:
 #   $kc_out                    the boot image, for qemu -kernel
@@ -115,10 +118,11 @@ kernel_cache_build() {
 		command -v "$t" >/dev/null 2>&1 ||
 			die "$kc_what: '$t' not found (run make deps)"
 	done
-	kc_src=$(source_tree)
+	kc_src=$(source_tree "$kc_series") || exit 1
 	[ -f "$kc_src/.unpacked" ] ||
 		die "$kc_what: $kc_src is not unpacked (run make deps)"
-	kc_pkgver=${kc_src##*/linux-source-6.12_}
+	kc_pkgver=${kc_src##*/}			# linux-source-SERIES_PKGVER
+	kc_pkgver=${kc_pkgver#linux-source-*_}
 	hash=$(sha256sum <"$kc_frag" | cut -c1-12)
 	kc_dir=$BARMAP_CACHE/$kc_prefix-$hash-$kc_pkgver
 	kc_obj=$kc_dir/build

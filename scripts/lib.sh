@@ -34,12 +34,75 @@ installed_61_kver() {
 	newest_installed '6.1.0-*-amd64'
 }
 
-# Where linux-source-6.12 is unpacked, keyed by the package version so a
-# new upload is unpacked next to, not over, the old one.
+# source_tree [SERIES]: where linux-source-SERIES is unpacked, keyed by
+# the package version so a new upload is unpacked next to, not over, the
+# old one.  SERIES 6.12 (the default) is bookworm's installed package;
+# 7.x is the source of Debian's newest 7.x kernel (see debian7_dir).
 source_tree() {
-	v=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
-		die "linux-source-6.12 is not installed (run make deps)"
-	echo "$BARMAP_CACHE/linux-source-6.12_$v"
+	case ${1:-6.12} in
+	7.x)
+		s_=$(debian7_source)
+		[ -n "$s_" ] || die "no linux-source-7.x unpacked (run make deps)"
+		echo "$s_"
+		;;
+	6.12)
+		v=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
+			die "linux-source-6.12 is not installed (run make deps)"
+		echo "$BARMAP_CACHE/linux-source-6.12_$v"
+		;;
+	*) die "source_tree: unknown series $1" ;;
+	esac
+}
+
+# Debian's newest 7.x amd64 kernel (trixie-backports), unpacked and
+# prepared by scripts/deps.sh (scripts/debian13.sh): debian7_dir prints
+# its cache directory, or nothing before make deps; the others print
+# nothing then either.  No network: $BARMAP_CACHE/debian7 names it.
+debian7_dir() {
+	d7_=$(cat "$BARMAP_CACHE/debian7" 2>/dev/null) || return 0
+	[ -f "$d7_/complete" ] && echo "$d7_"
+	return 0
+}
+
+# debian7_get FILE: release (7.3.4+deb13-amd64), series (7.3) or source
+# (the unpacked linux-source-7.N tree).
+debian7_get() {
+	d7_=$(debian7_dir)
+	[ -n "$d7_" ] && cat "$d7_/$1"
+	return 0
+}
+
+debian7_rel() {
+	debian7_get release
+}
+
+debian7_series() {
+	debian7_get series
+}
+
+debian7_source() {
+	debian7_get source
+}
+
+# The O= tree out-of-tree modules build against (KDIR).
+debian7_build() {
+	d7_=$(debian7_dir)
+	[ -n "$d7_" ] && echo "$d7_/build"
+	return 0
+}
+
+# Where the kernel's files are: BARMAP_KERNEL_ROOT of initramfs.sh
+# (lib/modules/REL under it), and the image.
+debian7_root() {
+	d7_=$(debian7_dir)
+	[ -n "$d7_" ] && echo "$d7_/root/usr"
+	return 0
+}
+
+debian7_vmlinuz() {
+	d7_=$(debian7_dir)
+	[ -n "$d7_" ] && echo "$d7_/root/usr/lib/modules/$(cat "$d7_/release")/vmlinuz"
+	return 0
 }
 
 # Where scripts/deps.sh unpacks Debian's busybox-static:arm64 (dpkg -x);
@@ -64,13 +127,18 @@ step() {
 }
 
 # build_module KDIR DIR [MAKEVAR=VALUE...]: W=1 from clean; any warning
-# fails.  MAKEVARs, e.g. ARCH= and CROSS_COMPILE=, go to both makes.
+# fails, and so does an error, with the build's last lines as the reason.
+# MAKEVARs, e.g. ARCH= and CROSS_COMPILE=, go to both makes.
 build_module() {
 	kdir_=$1 dir_=$2
 	shift 2
 	make -C "$kdir_" M="$dir_" "$@" clean >/dev/null 2>&1
-	make -C "$kdir_" M="$dir_" "$@" W=1 modules >"$BUILD/module.log" 2>&1 &&
-		! grep -E 'warning:' "$BUILD/module.log"
+	if ! make -C "$kdir_" M="$dir_" "$@" W=1 modules >"$BUILD/module.log" 2>&1; then
+		grep -E 'error:|warning:' "$BUILD/module.log" | head -n 10
+		tail -n 5 "$BUILD/module.log"
+		return 1
+	fi
+	! grep -E 'warning:' "$BUILD/module.log"
 }
 
 # copy_source DIR: what a module build needs, from the current directory

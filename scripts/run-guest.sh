@@ -35,7 +35,8 @@
 #            alone in its page in both.
 #
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
-# (the debug kernel of scripts/debug-kernel.sh).  An oops panics the
+# (Debian's 7.x as make deps unpacks it, the debug kernel of
+# scripts/debug-kernel.sh).  An oops panics the
 # guest (oops=panic): a crashed test ends the boot at once, not at the
 # timeout.
 #

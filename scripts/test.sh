@@ -3,7 +3,9 @@
 #
 # The whole suite (make test): build the module and the selftests, run
 # make check, the host-side unit tables, boot the guest in both profiles
-# on each x86 kernel (Debian's 6.12, bookworm's 6.1, the debug kernel),
+# on each x86 kernel (Debian 13's newest 7.x, unpacked by make deps, first
+# as the primary target; Debian's 6.12, bookworm's 6.1, the debug kernel
+# built from linux-source-7.x),
 # run the nested end to end test (scripts/e2e.sh), boot the arm64 kernel
 # (scripts/test-arm64.sh), then print every TAP line and, last, the
 # "N passed, N failed" summary over all of them.
@@ -16,11 +18,16 @@ results=${BUILD:-$PWD/build}/results.tap
 . "$here/build.sh"
 
 # BARMAP_SUITES picks the parts that boot guests (make test-debug:
-# "debug"; make e2e runs scripts/e2e.sh alone).
-: "${BARMAP_SUITES:=6.12 e2e 6.1 debug arm64}"
+# "debug"; make e2e runs scripts/e2e.sh alone).  "7.x" is Debian's newest
+# 7.x kernel, also accepted as its series (e.g. "7.3").
+: "${BARMAP_SUITES:=7.x 6.12 e2e 6.1 debug arm64}"
 has_suite() {
 	case " $BARMAP_SUITES " in *" $1 "*) return 0 ;; esac
 	return 1
+}
+d7_series=$(debian7_series)
+has_7x() {
+	has_suite 7.x || { [ -n "$d7_series" ] && has_suite "$d7_series"; }
 }
 
 # The debug and arm64 kernels build in the background (at nice 19) while
@@ -65,6 +72,20 @@ guest_suite() {
 	done
 }
 
+# debian7_suite: Debian's own 7.x kernel and modules, as make deps
+# unpacked them (never installed): the module against the prepared O=
+# tree, an initramfs with that kernel's vfio modules, both profiles.
+debian7_suite() {
+	rel=$(debian7_rel)
+	if [ -z "$rel" ]; then
+		echo "not ok - build: no Debian 7.x kernel in $BARMAP_CACHE (run make deps)" >>"$results"
+		return 0
+	fi
+	BARMAP_KERNEL_ROOT=$(debian7_root) build_for "$rel" "$(debian7_build)" ||
+		return 0
+	BARMAP_KERNEL=$(debian7_vmlinuz) guest_suite "$rel" "$BUILD/$rel/initrd.gz"
+}
+
 # debug_suite: the guest suite again on the debug kernel (KASAN, lockdep,
 # DEBUG_VM, PAGE_TABLE_CHECK, kmemleak), built once into the cache.
 debug_suite() {
@@ -76,8 +97,13 @@ debug_suite() {
 	BARMAP_KERNEL=$dk/vmlinuz guest_suite "$rel" "$BUILD/$rel/initrd.gz"
 }
 
-# Debian's 6.12 first, the nested end to end test on it, bookworm's 6.1
-# for compatibility, then the debug kernel.
+# Debian's 7.x first, then Debian's 6.12, the nested end to end test on
+# it, bookworm's 6.1 for compatibility, then the debug kernel (7.x's
+# source).  The 7.x kernels need only the selftests: their module builds
+# apart from the 6.12 one.
+if [ $selftests_built = 0 ] && has_7x; then
+	debian7_suite
+fi
 if [ $built = 0 ]; then
 	has_suite 6.12 && guest_suite "$KVER" "$BUILD/initrd.gz"
 	if has_suite e2e; then
@@ -92,7 +118,9 @@ if [ $built = 0 ]; then
 	elif build_for "$old"; then
 		guest_suite "$old" "$BUILD/$old/initrd.gz"
 	fi
-	has_suite debug && debug_suite
+fi
+if [ $selftests_built = 0 ] && has_suite debug; then
+	debug_suite
 fi
 
 # Last, arm64 with 64 KiB pages: its own kernel (built once, cached),

@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Debian 13 (trixie) kernels for a Debian 12 host, never installed:
+# a private apt configuration under $BARMAP_CACHE/apt-debian13 (its own
+# sources.list, lists and package cache; /etc/apt is only read, for the
+# mirror) downloads Debian's newest 7.x amd64 kernel from
+# trixie-backports and the matching linux-source-7.N, unpacks them with
+# dpkg -x into the cache and prepares an O= tree that out-of-tree modules
+# build against.  Sourced by scripts/deps.sh after lib.sh; the cache is
+# found again, offline, by debian7_dir and friends in lib.sh.
+#
+#   $BARMAP_CACHE/apt-debian13/       sources.list, lists/, cache/, debs/
+#   $BARMAP_CACHE/debian-kernel-REL_PKGVER/
+#       root/                 linux-binary, -modules, -base and -headers
+#                             of REL, dpkg -x'd: root/usr/lib/modules/REL/
+#                             {vmlinuz,config,modules.*,kernel/...}
+#       build/                O= tree of linux-source-7.N with Debian's
+#                             config, modules_prepare'd for REL, and
+#                             Debian's Module.symvers: the KDIR of
+#                             out-of-tree builds
+#       release, series, source   REL, 7.N, the unpacked source tree
+#       vermagic              what a module built against build/ carries
+#       complete              stamp, written last
+#   $BARMAP_CACHE/linux-source-7.N_PKGVER/   the unpacked source (.unpacked)
+#   $BARMAP_CACHE/debian7     the path of the current debian-kernel-* dir
+#
+# Nothing is redone: each step has a stamp, and once debian7 names a
+# complete directory, d13_kernel does no network I/O at all (set
+# BARMAP_DEBIAN7_REFRESH=1 to look for a newer upload).
+
+d13_dir() {
+	echo "$BARMAP_CACHE/apt-debian13"
+}
+
+# The mirror: the first URIs: of the first stanza of the host's
+# debian.sources that is not the security archive.
+d13_mirror() {
+	awk 'BEGIN { RS = "" }
+	/(URIs|Suites):[^\n]*security/ { next }
+	{
+		n = split($0, l, "\n")
+		for (i = 1; i <= n; i++)
+			if (l[i] ~ /^URIs:/) {
+				split(l[i], w, /[ \t]+/)
+				print w[2]
+				exit
+			}
+	}' /etc/apt/sources.list.d/debian.sources
+}
+
+d13_setup() {
+	c=$(d13_dir)
+	mirror=$(d13_mirror)
+	[ -n "$mirror" ] ||
+		die "deps: no mirror in /etc/apt/sources.list.d/debian.sources"
+	mkdir -p "$c/lists/partial" "$c/cache/archives/partial" "$c/debs"
+	key=/usr/share/keyrings/debian-archive-keyring.gpg
+	{
+		echo "deb [signed-by=$key] $mirror trixie main"
+		echo "deb [signed-by=$key] $mirror trixie-backports main"
+	} >"$c/sources.list.tmp"
+	if cmp -s "$c/sources.list.tmp" "$c/sources.list"; then
+		rm "$c/sources.list.tmp"
+	else
+		mv "$c/sources.list.tmp" "$c/sources.list"
+	fi
+}
+
+# d13_apt apt-get|apt-cache ARGS...: with the private configuration.
+d13_apt() {
+	c=$(d13_dir)
+	tool=$1
+	shift
+	"$tool" -o Dir::Etc::SourceList="$c/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$c/lists" \
+		-o Dir::Cache="$c/cache" "$@"
+}
+
+d13_update() {
+	info "deps: apt-get update (trixie, trixie-backports; $(d13_dir))"
+	d13_apt apt-get -qq update || die "deps: apt-get update of trixie failed"
+}
+
+# Newest Debian 7.x amd64 kernel release, e.g. 7.3.4+deb13-amd64.
+d13_newest_rel() {
+	d13_apt apt-cache pkgnames linux-binary-7. |
+		sed -n 's/^linux-binary-\(7\.[0-9.]*+deb13-amd64\)$/\1/p' |
+		sort -V | tail -n 1
+}
+
+# d13_pkgver PKG: the candidate's version, e.g. 7.3.4-1~bpo13+1.
+d13_pkgver() {
+	d13_apt apt-cache show --no-all-versions "$1" 2>/dev/null |
+		sed -n 's/^Version: //p' | head -n 1
+}
+
+# d13_deb PKG VERSION: download it into debs/ unless it is there; print
+# the file.
+d13_deb() {
+	debs=$(d13_dir)/debs
+	# apt-get download writes PKG_VERSION_ARCH.deb (":" as "%3a")
+	vfile=$(echo "$2" | sed 's/:/%3a/')
+	for f in "$debs/$1_${vfile}"_*.deb; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	info "deps: downloading $1 $2"
+	# apt-get download fetches as user _apt into the current directory
+	chown _apt "$debs" 2>/dev/null || chmod 777 "$debs"
+	(cd "$debs" && d13_apt apt-get -qq download "$1=$2") >&2 ||
+		die "deps: apt-get download $1=$2 failed"
+	for f in "$debs/$1_${vfile}"_*.deb; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	die "deps: apt-get download $1=$2 wrote no .deb"
+}
+
+# A trivial module whose vermagic must match that of Debian's own
+# vfio.ko, i.e. a module built against DIR/build loads into REL.
+d13_vermagic() {
+	t=$(mktemp -d)
+	printf '%s\n' '#include <linux/module.h>' \
+		'MODULE_DESCRIPTION("barmap rig: vermagic probe");' \
+		'MODULE_LICENSE("GPL");' >"$t/probe.c"
+	echo 'obj-m := probe.o' >"$t/Kbuild"
+	if ! make -C "$1" M="$t" modules >"$t/log" 2>&1; then
+		tail -n 20 "$t/log" >&2
+		rm -rf "$t"
+		return 1
+	fi
+	modinfo -F vermagic "$t/probe.ko"
+	rm -rf "$t"
+}
+
+# d13_kernel: download, unpack and prepare Debian's newest 7.x kernel.
+d13_kernel() {
+	cur=$(debian7_dir)
+	if [ -n "$cur" ] && [ -z "${BARMAP_DEBIAN7_REFRESH:-}" ]; then
+		return 0
+	fi
+	d13_setup
+	d13_update
+	rel=$(d13_newest_rel)
+	[ -n "$rel" ] || die "deps: no linux-binary-7.*+deb13-amd64 in trixie-backports"
+	upstream=${rel%%+*}		# 7.3.4
+	series=${upstream%.*}		# 7.3
+	pkgver=$(d13_pkgver "linux-binary-$rel")
+	srcver=$(d13_pkgver "linux-source-$series")
+	[ -n "$pkgver" ] && [ -n "$srcver" ] ||
+		die "deps: no version for linux-binary-$rel or linux-source-$series"
+	dir=$BARMAP_CACHE/debian-kernel-${rel}_$pkgver
+	src=$BARMAP_CACHE/linux-source-${series}_$srcver
+	if [ -f "$dir/complete" ]; then
+		echo "$dir" >"$BARMAP_CACHE/debian7"
+		return 0
+	fi
+	info "deps: Debian's $rel ($pkgver), linux-source-$series ($srcver)"
+
+	if [ ! -f "$dir/.unpacked" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir/root"
+		for p in binary modules base headers; do
+			deb=$(d13_deb "linux-$p-$rel" "$pkgver") || exit 1
+			info "deps: unpacking ${deb##*/}"
+			dpkg -x "$deb" "$dir/root" || die "deps: dpkg -x $deb failed"
+		done
+		mod=$dir/root/usr/lib/modules/$rel
+		for f in vmlinuz config modules.builtin modules.order \
+			kernel/drivers/vfio/pci/vfio-pci-core.ko.xz; do
+			[ -f "$mod/$f" ] || die "deps: no $mod/$f"
+		done
+		[ -f "$dir/root/usr/src/linux-headers-$rel/Module.symvers" ] ||
+			die "deps: no Module.symvers in linux-headers-$rel"
+		touch "$dir/.unpacked"
+	fi
+
+	if [ ! -f "$src/.unpacked" ]; then
+		deb=$(d13_deb "linux-source-$series" "$srcver") || exit 1
+		info "deps: unpacking linux-source-$series into $src"
+		rm -rf "$src"
+		mkdir -p "$src"
+		dpkg --fsys-tarfile "$deb" |
+			tar -xO "./usr/src/linux-source-$series.tar.xz" |
+			tar -xJ -C "$src" --strip-components=1 ||
+			die "deps: unpacking linux-source-$series failed"
+		[ -f "$src/Makefile" ] || die "deps: no Makefile in $src"
+		touch "$src/.unpacked"
+	fi
+
+	# An O= tree of the source with Debian's configuration: Debian's
+	# headers package needs a newer glibc for its kbuild tools than
+	# bookworm's.  olddefconfig drops what this gcc cannot do (Rust, ...)
+	# without touching the ABI.
+	b=$dir/build
+	if [ ! -f "$dir/.prepared" ]; then
+		info "deps: modules_prepare for $rel in $b"
+		rm -rf "$b"
+		mkdir -p "$b"
+		cp "$dir/root/usr/lib/modules/$rel/config" "$b/.config"
+		log=$dir/prepare.log
+		{ make -C "$src" O="$b" olddefconfig &&
+			make -C "$src" O="$b" -j"$(nproc)" modules_prepare \
+				KERNELRELEASE="$rel"; } >"$log" 2>&1 || {
+			tail -n 20 "$log" >&2
+			die "deps: modules_prepare for $rel failed (log: $log)"
+		}
+		cp "$dir/root/usr/src/linux-headers-$rel/Module.symvers" "$b/"
+		touch "$dir/.prepared"
+	fi
+
+	want=$(modinfo -F vermagic \
+		"$dir/root/usr/lib/modules/$rel/kernel/drivers/vfio/vfio.ko.xz")
+	have=$(d13_vermagic "$b") || die "deps: a probe module does not build against $b"
+	[ "$have" = "$want" ] ||
+		die "deps: vermagic '$have' against $b, Debian's modules have '$want'"
+	echo "$have" >"$dir/vermagic"
+	echo "$rel" >"$dir/release"
+	echo "$series" >"$dir/series"
+	echo "$src" >"$dir/source"
+	date -u '+%F %T' >"$dir/complete.tmp"
+	mv "$dir/complete.tmp" "$dir/complete"
+	echo "$dir" >"$BARMAP_CACHE/debian7"
+	info "deps: $rel ready in $dir (vermagic $have)"
+}
