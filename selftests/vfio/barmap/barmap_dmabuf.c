@@ -44,7 +44,7 @@ static int get_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len)
 		struct vfio_device_feature feature;
 		struct vfio_device_feature_dma_buf get;
 		struct vfio_region_dma_range range;
-	} __attribute__((packed)) req = {
+	} req = {
 		.feature.argsz = sizeof(req),
 		.feature.flags = VFIO_DEVICE_FEATURE_GET |
 				 VFIO_DEVICE_FEATURE_DMA_BUF,
@@ -131,15 +131,21 @@ static bool in_areas(const struct vfio_region_sparse_mmap_area *areas,
 	return false;
 }
 
-/* BARs of at least a page with MMAP: the ones a dma-buf can cover. */
-#define for_each_page_bar(self, bar, info)				\
-	for (bar = VFIO_PCI_BAR0_REGION_INDEX;				\
-	     bar <= VFIO_PCI_BAR5_REGION_INDEX; bar++)			\
-		if (!(info = vfio_region_info(self->dev.fd, bar)) ||	\
-		    !(info->flags & VFIO_REGION_INFO_FLAG_MMAP) ||	\
-		    info->size < (uint64_t)self->page) {		\
-			free(info);					\
-		} else
+/*
+ * The region info of @bar if it is a BAR a dma-buf can cover (MMAP, at
+ * least a page), else NULL.
+ */
+static struct vfio_region_info *page_bar_info(int fd, unsigned int bar,
+					      long page)
+{
+	struct vfio_region_info *info = vfio_region_info(fd, bar);
+
+	if (info && info->flags & VFIO_REGION_INFO_FLAG_MMAP &&
+	    info->size >= (uint64_t)page)
+		return info;
+	free(info);
+	return NULL;
+}
 
 TEST_F(dmabuf, every_advertised_area_exports)
 {
@@ -147,7 +153,10 @@ TEST_F(dmabuf, every_advertised_area_exports)
 	struct vfio_region_info *info;
 	unsigned int bar, i, nr, checked = 0;
 
-	for_each_page_bar(self, bar, info) {
+	for (bar = 0; bar <= VFIO_PCI_BAR5_REGION_INDEX; bar++) {
+		info = page_bar_info(self->dev.fd, bar, self->page);
+		if (!info)
+			continue;
 		nr = areas_of(info, areas, 16);
 		for (i = 0; i < nr; i++, checked++)
 			EXPECT_EQ(0, try_dmabuf(self->dev.fd, bar,
@@ -173,7 +182,10 @@ TEST_F(dmabuf, msix_pages_follow_msix_mmap)
 	unsigned int bar, nr, checked = 0;
 	uint64_t off;
 
-	for_each_page_bar(self, bar, info) {
+	for (bar = 0; bar <= VFIO_PCI_BAR5_REGION_INDEX; bar++) {
+		info = page_bar_info(self->dev.fd, bar, self->page);
+		if (!info)
+			continue;
 		nr = areas_of(info, areas, 16);
 		for (off = 0; off < info->size; off += self->page) {
 			if (in_areas(areas, nr, off))

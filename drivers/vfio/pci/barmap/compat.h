@@ -79,11 +79,11 @@
  * is vfio_main's part, backported.
  */
 #if BARMAP_HAS_GET_REGION_INFO_CAPS
-#define BARMAP_OPS_REGION_INFO(caps_fn)					\
+#define BARMAP_OPS_REGION_INFO						\
 	.ioctl		= vfio_pci_core_ioctl,				\
-	.get_region_info_caps = caps_fn,
+	.get_region_info_caps = barmap_get_region_info_caps,
 #else
-#define BARMAP_OPS_REGION_INFO(caps_fn)					\
+#define BARMAP_OPS_REGION_INFO						\
 	.ioctl		= barmap_compat_ioctl,
 #endif
 
@@ -138,12 +138,12 @@ static inline bool is_aligned_for_order(struct vm_area_struct *vma,
 #endif
 
 #if !BARMAP_HAS_VFIO_PCI_VMF_INSERT_PFN
-#if __has_include(<linux/pfn_t.h>)
+/*
+ * Kernels without vfio_pci_vmf_insert_pfn() pass a pfn_t to the huge
+ * insertions.  One that has neither (pfn_t went in 6.17) stops here.
+ */
 #include <linux/pfn_t.h>
 #define barmap_compat_pfn(pfn)	__pfn_to_pfn_t(pfn, PFN_DEV)
-#else
-#define barmap_compat_pfn(pfn)	(pfn)
-#endif
 
 /* vfio-pci-core's test, not exported before vfio_pci_vmf_insert_pfn(). */
 static inline bool barmap_compat_memory_enabled(struct vfio_pci_core_device *vdev)

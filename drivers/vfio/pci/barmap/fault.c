@@ -173,14 +173,13 @@ static bool barmap_vma_is_mremap_source(struct vm_area_struct *other,
  */
 static void barmap_vm_open(struct vm_area_struct *vma)
 {
-	struct mm_struct *mm = vma->vm_mm;
+	VMA_ITERATOR(vmi, vma->vm_mm, 0);
 	struct vm_area_struct *other;
-	VMA_ITERATOR(vmi, mm, 0);
 
-	if (mm != current->mm)
+	if (vma->vm_mm != current->mm)
 		return;
 
-	mmap_assert_write_locked(mm);
+	mmap_assert_write_locked(vma->vm_mm);
 	for_each_vma(vmi, other) {
 		if (!barmap_vma_is_mremap_source(other, vma))
 			continue;

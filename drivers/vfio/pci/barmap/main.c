@@ -72,7 +72,7 @@ static const struct vfio_device_ops barmap_vfio_pci_ops = {
 	.release	= barmap_release_dev,
 	.open_device	= barmap_open_device,
 	.close_device	= barmap_close_device,
-	BARMAP_OPS_REGION_INFO(barmap_get_region_info_caps)
+	BARMAP_OPS_REGION_INFO
 	.device_feature	= vfio_pci_core_ioctl_feature,
 	.read		= vfio_pci_core_read,
 	.write		= vfio_pci_core_write,
