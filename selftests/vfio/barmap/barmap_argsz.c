@@ -166,14 +166,24 @@ struct index_flipper {
 	volatile bool stop;
 };
 
+/*
+ * Hold each index for a while: a scheduler (or QEMU's TCG, which
+ * switches vCPUs between translated blocks) that interrupts this thread
+ * only at the loop's end would otherwise always find the second one.
+ */
 static void *flip_index(void *arg)
 {
 	struct index_flipper *f = arg;
 	volatile __u32 *index = &f->info->index;
+	unsigned int spin;
 
 	while (!f->stop) {
 		*index = f->a;
+		for (spin = 0; spin < 1000 && !f->stop; spin++)
+			;
 		*index = f->b;
+		for (spin = 0; spin < 1000 && !f->stop; spin++)
+			;
 	}
 	return NULL;
 }
