@@ -145,13 +145,19 @@ static inline bool is_aligned_for_order(struct vm_area_struct *vma,
 #include <linux/pfn_t.h>
 #define barmap_compat_pfn(pfn)	__pfn_to_pfn_t(pfn, PFN_DEV)
 
-/* vfio-pci-core's test, not exported before vfio_pci_vmf_insert_pfn(). */
+/*
+ * vfio-pci-core's test, not exported before vfio_pci_vmf_insert_pfn():
+ * memory decode on in the virtualised command register (VFs have none:
+ * their PF's SR-IOV MSE bit governs) and the device below D3hot.
+ */
 static inline bool barmap_compat_memory_enabled(struct vfio_pci_core_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
+	pci_power_t state = pdev->current_state;
 	u16 cmd = le16_to_cpu(*(__le16 *)&vdev->vconfig[PCI_COMMAND]);
 
-	return pdev->current_state < PCI_D3hot &&
+	return state != PCI_D3hot && state != PCI_D3cold &&
+	       state != PCI_UNKNOWN &&
 	       (pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY));
 }
 
