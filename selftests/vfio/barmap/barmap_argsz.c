@@ -241,8 +241,8 @@ TEST_F_TIMEOUT(argsz, index_changed_during_the_ioctl_is_read_once, 300)
 	pthread_join(thread, NULL);
 	free(f.info);
 
-	TH_LOG("%lu config answers, %lu BAR answers, %lu BAR answers with another first capability than %u",
-	       config, bar, mixed, first_id);
+	TH_LOG("%lu config answers, %lu BAR answers (first capability %u), %lu other BAR answers",
+	       config, bar, first_id, mixed);
 	EXPECT_EQ(0, mixed);
 	/* Both indexes were seen: the flipping raced the ioctl. */
 	EXPECT_NE(0, config);

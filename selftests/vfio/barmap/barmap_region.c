@@ -32,8 +32,8 @@ struct bar_expect {
 	bool mmap;		/* MMAP flag, for BARs that are not sub-page */
 	bool msix;		/* holds MSI-X: MSIX_MAPPABLE if msix_mmap */
 	bool msix_hole;		/* a page of nothing but MSI-X: not an area */
-	bool msix_every_page;	/* every page holds MSI-X: with msix_mmap=0,
-				 * nothing is left and the BAR has no MMAP */
+	/* every page holds MSI-X: nothing left with msix_mmap=0, no MMAP */
+	bool msix_every_page;
 	bool nvme_cap;		/* starts with the NVMe registers */
 	unsigned int nr_areas;
 	struct vfio_region_sparse_mmap_area areas[MAX_AREAS];
