@@ -101,6 +101,7 @@ intree_prepare() {
 		cp "$src7/$pcidir/$f" "$tree/$pcidir/$f"
 	done
 	echo 'source "drivers/vfio/pci/barmap/Kconfig"' >>"$tree/$pcidir/Kconfig"
+	# shellcheck disable=SC2016 # a make variable, written as it is
 	echo 'obj-$(CONFIG_BARMAP_VFIO_PCI) += barmap/' >>"$tree/$pcidir/Makefile"
 	mkdir -p "$obj"
 	[ -f "$obj/.config" ] || cp "$d7/root/usr/lib/modules/$rel/config" "$obj/.config"

@@ -146,8 +146,9 @@ d13_kernel() {
 	series=${upstream%.*}		# 7.3
 	pkgver=$(d13_pkgver "linux-binary-$rel")
 	srcver=$(d13_pkgver "linux-source-$series")
-	[ -n "$pkgver" ] && [ -n "$srcver" ] ||
+	if [ -z "$pkgver" ] || [ -z "$srcver" ]; then
 		die "deps: no version for linux-binary-$rel or linux-source-$series"
+	fi
 	dir=$BARMAP_CACHE/debian-kernel-${rel}_$pkgver
 	src=$BARMAP_CACHE/linux-source-${series}_$srcver
 	if [ -f "$dir/complete" ]; then
