@@ -18,6 +18,7 @@ set -eu
 here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/debian13.sh"
+. "$here/sparse.sh"
 
 tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio dkms
 xz-utils busybox-static qemu-system-x86 sparse coccinelle ocaml-nox ocaml-findlib perl
@@ -130,3 +131,7 @@ fi
 # downloaded with a private apt configuration, unpacked into the cache
 # and prepared for module builds, never installed (scripts/debian13.sh).
 d13_kernel
+
+# A sparse that parses 7.x's headers, built from sid's source
+# (scripts/sparse.sh): make check runs it on the in-tree 7.x build.
+sparse7_build

@@ -150,6 +150,14 @@ copy_source() {
 	cp -r scripts/compat-probes scripts/lib.sh "$1/scripts/"
 }
 
+# The sparse that scripts/sparse.sh built for checking 7.x (deps), or
+# nothing before make deps.
+sparse7_bin() {
+	s7_=$(cat "$BARMAP_CACHE/sparse7" 2>/dev/null) || return 0
+	[ -f "$s7_/complete" ] && [ -x "$s7_/sparse" ] && echo "$s7_/sparse"
+	return 0
+}
+
 # One line on what a guest boot profile means.
 profile_text() {
 	case $1 in
