@@ -47,19 +47,41 @@ if step "host unit tests" make -C selftests/vfio/barmap/unit \
 	"$BUILD/unit/layout_test" | sed -E 's@^(ok|not ok) ([0-9]+) @\1 \2 unit: @' >>"$results"
 fi
 
+# The compat probes answer both ways, and fail closed: against Debian's
+# 7.x (its prepared tree), 6.12 and 6.1 (their headers).
+d7_build=$(debian7_build)
+sh "$here/compat-test.sh" ${d7_build:+"$(debian7_series)=$d7_build"} \
+	"6.12=$kdir" "6.1=/usr/src/linux-headers-$(installed_61_kver)" \
+	>>"$results" 2>&1 || true
+
 # DKMS, as a user installs it: register the source, build and install
 # for a kernel, check modinfo finds the DKMS copy, and remove it again.
+# Debian's 7.x is not installed here (its headers package needs trixie's
+# glibc): DKMS builds for it against the prepared linux-source tree, as
+# it would against the headers on a trixie host, and the module must
+# carry the kernel's own vermagic.
 ver=$(sed -n 's/^VERSION := //p' Makefile)
 dkms_for() {
 	dkms build "barmap-vfio-pci/$ver" -k "$1" &&
 		dkms install "barmap-vfio-pci/$ver" -k "$1" &&
 		modinfo -k "$1" -F filename barmap-vfio-pci | grep -q /updates/dkms/
 }
+dkms_build_7x() {	# dkms_build_7x REL KDIR
+	dkms build "barmap-vfio-pci/$ver" -k "$1" --kernelsourcedir "$2" &&
+		ko=$(find "/var/lib/dkms/barmap-vfio-pci/$ver/$1" -name 'barmap-vfio-pci.ko*' | head -n 1) &&
+		[ -n "$ko" ] &&
+		[ "$(modinfo -F vermagic "$ko")" = "$(debian7_get vermagic)" ]
+}
 make -s dkms-remove >/dev/null 2>&1 || true
 if step "dkms: add the source as barmap-vfio-pci/$ver" make -s dkms-install; then
 	for k in "$KVER" $(installed_61_kver); do
 		step "dkms: build and install for $k" dkms_for "$k" || true
 	done
+	if [ -n "$d7_build" ]; then
+		rel7=$(debian7_rel)
+		step "dkms: build for $rel7 (--kernelsourcedir, Debian's vermagic)" \
+			dkms_build_7x "$rel7" "$d7_build" || true
+	fi
 	step "dkms: remove from every kernel" make -s dkms-remove || true
 fi
 
