@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,7 @@ struct index_flipper {
 	struct vfio_region_info *info;
 	unsigned int a, b;
 	volatile bool stop;
+	volatile unsigned long flips;
 };
 
 /*
@@ -184,6 +186,7 @@ static void *flip_index(void *arg)
 		*index = f->b;
 		for (spin = 0; spin < 1000 && !f->stop; spin++)
 			;
+		f->flips++;
 	}
 	return NULL;
 }
@@ -218,7 +221,13 @@ TEST_F_TIMEOUT(argsz, index_changed_during_the_ioctl_is_read_once, 300)
 	ASSERT_NE(NULL, f.info);
 	f.info->index = self->index;
 	ASSERT_EQ(0, pthread_create(&thread, NULL, flip_index, &f));
-	for (i = 0; i < 20000; i++) {
+	while (!f.flips)
+		sched_yield();
+	/*
+	 * 20000 calls, and more until both answers have been seen: the
+	 * two threads may share a CPU for a while.
+	 */
+	for (i = 0; i < 20000 || ((!config || !bar) && i < 1000000); i++) {
 		f.info->argsz = self->full;
 		f.info->flags = 0;
 		f.info->cap_offset = 0;
