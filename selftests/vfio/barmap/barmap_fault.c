@@ -302,6 +302,14 @@ TEST_F_TIMEOUT(fault, mremap_of_a_huge_mapping_moves_without_bad_entries, 120)
 	char *map, *target, *moved;
 	long faults;
 
+	/*
+	 * Where vfio-pci-core keeps the faults (6.1) there is no huge entry
+	 * to move, and its vm_ops->open zaps the moved VMA, which warns in
+	 * untrack_pfn() once the source was faulted in (stock vfio-pci
+	 * alike; barmap_fuzz faults after moving there).
+	 */
+	if (!barmap_owns_faults())
+		SKIP(return, CORE_OWNS_FAULTS);
 	ASSERT_FALSE(klog_has("bad p", "", ""))
 		TH_LOG("the kernel log already has a bad page-table entry");
 	map = map_at(self, 0);
