@@ -151,6 +151,21 @@ static int barmap_may_split(struct vm_area_struct *vma, unsigned long addr)
 	return 0;
 }
 
+/*
+ * Zap every PUD-sized block of @vma: the only places barmap inserts a PUD
+ * entry.  PMD and PTE entries elsewhere stay, the kernel moves those.
+ */
+static void barmap_zap_puds(struct vm_area_struct *vma)
+{
+	unsigned long addr;
+
+	vma_start_write(vma);
+	for (addr = ALIGN(vma->vm_start, PUD_SIZE);
+	     addr >= vma->vm_start && vma->vm_end - addr >= PUD_SIZE;
+	     addr += PUD_SIZE)
+		zap_special_vma_range(vma, addr, PUD_SIZE);
+}
+
 static bool barmap_vma_is_mremap_source(struct vm_area_struct *other,
 					struct vm_area_struct *copy)
 {
@@ -167,9 +182,9 @@ static bool barmap_vma_is_mremap_source(struct vm_area_struct *other,
  * new address, made before any page table moves).  move_page_tables()
  * does not move a leaf PUD entry: get_old_pud() takes it for a bad entry,
  * logs "bad pud" and clears it without a TLB flush.  So when a mapping is
- * about to move, zap the source first: nothing is left at PUD level to
- * move, and the moved mapping refaults at the largest size that fits its
- * new address.
+ * about to move, zap the PUD blocks of the source first: nothing is left
+ * at PUD level to move, and the moved mapping refaults there at the
+ * largest size that fits its new address.
  */
 static void barmap_vm_open(struct vm_area_struct *vma)
 {
@@ -181,11 +196,8 @@ static void barmap_vm_open(struct vm_area_struct *vma)
 
 	mmap_assert_write_locked(vma->vm_mm);
 	for_each_vma(vmi, other) {
-		if (!barmap_vma_is_mremap_source(other, vma))
-			continue;
-		vma_start_write(other);
-		zap_special_vma_range(other, other->vm_start,
-				      other->vm_end - other->vm_start);
+		if (barmap_vma_is_mremap_source(other, vma))
+			barmap_zap_puds(other);
 	}
 }
 #endif
