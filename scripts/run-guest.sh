@@ -34,6 +34,15 @@
 #            neighbour's packed into one 64 KiB page.  ivshmem BAR0 is
 #            alone in its page in both.
 #
+# On x86, outside the matrix, an SR-IOV PF at 08.0: QEMU 7.2's nvme
+# emulates SR-IOV (one VF, which appears at 08.1) only in an NVMe
+# subsystem and with flexible queue and interrupt resources, the least
+# its checks accept: sriov_vq_flexible >= 2 per VF, max_ioqpairs >=
+# sriov_vq_flexible + 2, sriov_vi_flexible >= 1 per VF, msix_qsize >=
+# sriov_vi_flexible + 1.  On the root bus (a Root Complex Integrated
+# Endpoint), no root port needed; it has no disk and keeps SeaBIOS's
+# placement in both profiles.
+#
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
 # (Debian's 7.x as make deps unpacks it, the debug kernel of
 # scripts/debug-kernel.sh).  An oops panics the
@@ -109,6 +118,8 @@ boot() {
 		-device pcie-pci-bridge,id=br0,addr=07.0 \
 		-device pci-serial,bus=br0,addr=01.0 \
 		-device rtl8139,bus=br0,addr=02.0 \
+		-device nvme-subsys,id=sriov0 \
+		-device nvme,serial=barmap-sriov,subsys=sriov0,sriov_max_vfs=1,sriov_vq_flexible=2,sriov_vi_flexible=1,max_ioqpairs=4,msix_qsize=2,addr=08.0 \
 		-serial "file:$out/$profile.console" -serial stdio \
 		</dev/null 2>"$out/$profile.qemu.err" |
 		tr -d '\r' >"$out/$profile.tap"
