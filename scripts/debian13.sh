@@ -66,15 +66,22 @@ d13_setup() {
 	fi
 }
 
-# d13_apt apt-get|apt-cache ARGS...: with the private configuration.
-d13_apt() {
-	c=$(d13_dir)
-	tool=$1
-	shift
-	"$tool" -o Dir::Etc::SourceList="$c/sources.list" \
+# private_apt DIR apt-get|apt-cache ARGS...: with the private apt
+# configuration in DIR (sources.list, lists/, cache/), nothing of
+# /etc/apt's sources.
+private_apt() {
+	pa_dir=$1
+	pa_tool=$2
+	shift 2
+	"$pa_tool" -o Dir::Etc::SourceList="$pa_dir/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$c/lists" \
-		-o Dir::Cache="$c/cache" "$@"
+		-o Dir::State::Lists="$pa_dir/lists" \
+		-o Dir::Cache="$pa_dir/cache" "$@"
+}
+
+# d13_apt apt-get|apt-cache ARGS...: with the trixie configuration.
+d13_apt() {
+	private_apt "$(d13_dir)" "$@"
 }
 
 d13_update() {

@@ -54,14 +54,20 @@ source_tree() {
 	esac
 }
 
+# cached NAME: the directory that $BARMAP_CACHE/NAME names, if its
+# "complete" stamp is there; nothing otherwise.
+cached() {
+	c_=$(cat "$BARMAP_CACHE/$1" 2>/dev/null) || return 0
+	[ -f "$c_/complete" ] && echo "$c_"
+	return 0
+}
+
 # Debian's newest 7.x amd64 kernel (trixie-backports), unpacked and
 # prepared by scripts/deps.sh (scripts/debian13.sh): debian7_dir prints
 # its cache directory, or nothing before make deps; the others print
 # nothing then either.  No network: $BARMAP_CACHE/debian7 names it.
 debian7_dir() {
-	d7_=$(cat "$BARMAP_CACHE/debian7" 2>/dev/null) || return 0
-	[ -f "$d7_/complete" ] && echo "$d7_"
-	return 0
+	cached debian7
 }
 
 # debian7_get FILE: release (7.3.4+deb13-amd64), series (7.3) or source
@@ -84,24 +90,27 @@ debian7_source() {
 	debian7_get source
 }
 
+# debian7_path PATH: PATH under the kernel's cache directory.
+debian7_path() {
+	d7_=$(debian7_dir)
+	[ -n "$d7_" ] && echo "$d7_/$1"
+	return 0
+}
+
 # The O= tree out-of-tree modules build against (KDIR).
 debian7_build() {
-	d7_=$(debian7_dir)
-	[ -n "$d7_" ] && echo "$d7_/build"
-	return 0
+	debian7_path build
 }
 
 # Where the kernel's files are: BARMAP_KERNEL_ROOT of initramfs.sh
 # (lib/modules/REL under it), and the image.
 debian7_root() {
-	d7_=$(debian7_dir)
-	[ -n "$d7_" ] && echo "$d7_/root/usr"
-	return 0
+	debian7_path root/usr
 }
 
 debian7_vmlinuz() {
 	d7_=$(debian7_dir)
-	[ -n "$d7_" ] && echo "$d7_/root/usr/lib/modules/$(cat "$d7_/release")/vmlinuz"
+	[ -n "$d7_" ] && debian7_path "root/usr/lib/modules/$(cat "$d7_/release")/vmlinuz"
 	return 0
 }
 
@@ -153,8 +162,8 @@ copy_source() {
 # The sparse that scripts/sparse.sh built for checking 7.x (deps), or
 # nothing before make deps.
 sparse7_bin() {
-	s7_=$(cat "$BARMAP_CACHE/sparse7" 2>/dev/null) || return 0
-	[ -f "$s7_/complete" ] && [ -x "$s7_/sparse" ] && echo "$s7_/sparse"
+	s7_=$(cached sparse7)
+	[ -n "$s7_" ] && [ -x "$s7_/sparse" ] && echo "$s7_/sparse"
 	return 0
 }
 

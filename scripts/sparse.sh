@@ -15,13 +15,7 @@
 #   $BARMAP_CACHE/sparse7           the path of the current sparse-VERSION
 
 sid_src_apt() {	# sid_src_apt apt-get|apt-cache ARGS...
-	c=$BARMAP_CACHE/apt-sid-src
-	tool=$1
-	shift
-	"$tool" -o Dir::Etc::SourceList="$c/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$c/lists" \
-		-o Dir::Cache="$c/cache" "$@"
+	private_apt "$BARMAP_CACHE/apt-sid-src" "$@"
 }
 
 sparse7_build() {
