@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make demo: boot the guest in both profiles, bind the device matrix to
-# barmap-vfio-pci and print, per device and BAR, what VFIO reports: size,
-# flags and capabilities with their contents.
+# make demo: boot the guest (Debian's 7.x kernel) in both profiles, bind
+# the device matrix to barmap-vfio-pci and print, per device and BAR, what
+# VFIO reports: size, flags and capabilities with their contents.
 
 set -eu
 here=$(dirname "$0")
@@ -16,8 +16,19 @@ if [ $built != 0 ]; then
 	die "demo: build failed"
 fi
 
+# On Debian's 7.x, the primary target, as make deps unpacked it.
+rel=$(debian7_rel)
+[ -n "$rel" ] || die "demo: no Debian 7.x kernel in $BARMAP_CACHE; run make deps"
+if ! BARMAP_KERNEL_ROOT=$(debian7_root) build_for "$rel" "$(debian7_build)"; then
+	cat "$results"
+	die "demo: build for $rel failed"
+fi
+export BARMAP_KERNEL KVER
+BARMAP_KERNEL=$(debian7_vmlinuz)
+KVER=$rel
+
 for profile in exclusive shared; do
 	echo "== $profile profile: $(profile_text $profile)"
-	BARMAP_MODE=demo sh "$here/run-guest.sh" "$profile" "$BUILD/initrd.gz" \
+	BARMAP_MODE=demo sh "$here/run-guest.sh" "$profile" "$BUILD/$rel/initrd.gz" \
 		"$BUILD/demo" | sed -n 's/^# \(0000:\|BDF\|debugfs\|  \)/\1/p'
 done
