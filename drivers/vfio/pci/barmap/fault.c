@@ -157,12 +157,12 @@ static int barmap_may_split(struct vm_area_struct *vma, unsigned long addr)
  */
 static void barmap_zap_puds(struct vm_area_struct *vma)
 {
-	unsigned long addr;
+	unsigned long addr = ALIGN(vma->vm_start, PUD_SIZE);
 
 	vma_start_write(vma);
-	for (addr = ALIGN(vma->vm_start, PUD_SIZE);
-	     addr >= vma->vm_start && vma->vm_end - addr >= PUD_SIZE;
-	     addr += PUD_SIZE)
+	/* addr < vm_start: ALIGN() wrapped; no block fits */
+	for (; addr >= vma->vm_start && addr < vma->vm_end &&
+	       vma->vm_end - addr >= PUD_SIZE; addr += PUD_SIZE)
 		zap_special_vma_range(vma, addr, PUD_SIZE);
 }
 
