@@ -160,10 +160,12 @@ static void barmap_zap_puds(struct vm_area_struct *vma)
 	unsigned long addr = ALIGN(vma->vm_start, PUD_SIZE);
 
 	vma_start_write(vma);
-	/* addr < vm_start: ALIGN() wrapped; no block fits */
-	for (; addr >= vma->vm_start && addr < vma->vm_end &&
-	       vma->vm_end - addr >= PUD_SIZE; addr += PUD_SIZE)
+	/* addr < vm_start: ALIGN() or the last step wrapped */
+	while (addr >= vma->vm_start && addr < vma->vm_end &&
+	       vma->vm_end - addr >= PUD_SIZE) {
 		zap_special_vma_range(vma, addr, PUD_SIZE);
+		addr += PUD_SIZE;
+	}
 }
 
 static bool barmap_vma_is_mremap_source(struct vm_area_struct *other,
