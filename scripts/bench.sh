@@ -19,17 +19,15 @@ if [ $built != 0 ]; then
 fi
 
 # On Debian's 7.x, the primary target, as make deps unpacked it.
-rel=$(debian7_rel)
-[ -n "$rel" ] || die "bench: no Debian 7.x kernel in $BARMAP_CACHE; run make deps"
-if ! BARMAP_KERNEL_ROOT=$(debian7_root) build_for "$rel" "$(debian7_build)"; then
+if ! build_for_debian7; then
 	cat "$results"
-	die "bench: build for $rel failed"
+	die "bench: no build for Debian's 7.x kernel"
 fi
 export BARMAP_KERNEL KVER
 BARMAP_KERNEL=$(debian7_vmlinuz)
-KVER=$rel
+KVER=$rel7
 
-BARMAP_MODE=bench sh "$here/run-guest.sh" exclusive "$BUILD/$rel/initrd.gz" \
+BARMAP_MODE=bench sh "$here/run-guest.sh" exclusive "$BUILD/$rel7/initrd.gz" \
 	"$BUILD/bench" >"$BUILD/bench.raw" || true
 grep -q '^# bench|' "$BUILD/bench.raw" || {
 	cat "$BUILD/bench.raw"

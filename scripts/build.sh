@@ -35,6 +35,20 @@ build_for() {
 		"$BUILD/guest-bin" "$dir/initrd.gz"
 }
 
+# build_for_debian7: build_for Debian's newest 7.x kernel as make deps
+# unpacked it (never installed): the module against its prepared O=
+# tree, an initramfs with its vfio modules at $BUILD/$rel7/initrd.gz.
+# Sets rel7; with no such kernel in the cache, says so in $results and
+# fails.
+build_for_debian7() {
+	rel7=$(debian7_rel)
+	if [ -z "$rel7" ]; then
+		echo "not ok - build: no Debian 7.x kernel in $BARMAP_CACHE (run make deps)" >>"$results"
+		return 1
+	fi
+	BARMAP_KERNEL_ROOT=$(debian7_root) build_for "$rel7" "$(debian7_build)"
+}
+
 # install_into TREE KVER [KDIR]: make install into a staging root for the
 # guest.
 install_into() {

@@ -17,18 +17,16 @@ if [ $built != 0 ]; then
 fi
 
 # On Debian's 7.x, the primary target, as make deps unpacked it.
-rel=$(debian7_rel)
-[ -n "$rel" ] || die "demo: no Debian 7.x kernel in $BARMAP_CACHE; run make deps"
-if ! BARMAP_KERNEL_ROOT=$(debian7_root) build_for "$rel" "$(debian7_build)"; then
+if ! build_for_debian7; then
 	cat "$results"
-	die "demo: build for $rel failed"
+	die "demo: no build for Debian's 7.x kernel"
 fi
 export BARMAP_KERNEL KVER
 BARMAP_KERNEL=$(debian7_vmlinuz)
-KVER=$rel
+KVER=$rel7
 
 for profile in exclusive shared; do
 	echo "== $profile profile: $(profile_text $profile)"
-	BARMAP_MODE=demo sh "$here/run-guest.sh" "$profile" "$BUILD/$rel/initrd.gz" \
+	BARMAP_MODE=demo sh "$here/run-guest.sh" "$profile" "$BUILD/$rel7/initrd.gz" \
 		"$BUILD/demo" | sed -n 's/^# \(0000:\|BDF\|debugfs\|  \)/\1/p'
 done

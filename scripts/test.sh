@@ -98,14 +98,8 @@ guest_suite() {
 # unpacked them (never installed): the module against the prepared O=
 # tree, an initramfs with that kernel's vfio modules, both profiles.
 debian7_suite() {
-	rel=$(debian7_rel)
-	if [ -z "$rel" ]; then
-		echo "not ok - build: no Debian 7.x kernel in $BARMAP_CACHE (run make deps)" >>"$results"
-		return 0
-	fi
-	BARMAP_KERNEL_ROOT=$(debian7_root) build_for "$rel" "$(debian7_build)" ||
-		return 0
-	BARMAP_KERNEL=$(debian7_vmlinuz) guest_suite "$rel" "$BUILD/$rel/initrd.gz"
+	build_for_debian7 || return 0
+	BARMAP_KERNEL=$(debian7_vmlinuz) guest_suite "$rel7" "$BUILD/$rel7/initrd.gz"
 }
 
 # debug_suite: the guest suite again on the debug kernel (KASAN, lockdep,
