@@ -125,10 +125,9 @@ static void barmap_bar_layout_compute_locked(struct barmap_device *bdev,
 	b->facts.msix_mappable = msix_mmap;
 	barmap_msix_facts(vdev, bar, &b->facts);
 
-	if (!barmap_bar_keeps_mmap(pdev, bar, b)) {
-		b->layout.nr_areas = 0;
+	/* Every way to false leaves the layout without areas. */
+	if (!barmap_bar_keeps_mmap(pdev, bar, b))
 		vdev->bar_mmap_supported[bar] = false;
-	}
 }
 
 /**
