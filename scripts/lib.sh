@@ -73,8 +73,8 @@ debian7_dir() {
 # debian7_get FILE: release (7.3.4+deb13-amd64), series (7.3) or source
 # (the unpacked linux-source-7.N tree).
 debian7_get() {
-	d7_=$(debian7_dir)
-	[ -n "$d7_" ] && cat "$d7_/$1"
+	f_=$(debian7_path "$1")
+	[ -n "$f_" ] && cat "$f_"
 	return 0
 }
 
