@@ -6,7 +6,10 @@
  *   BARMAP_MSIX_MMAP=1|0             the module's msix_mmap parameter
  * The expected areas of each known device are written out below; the
  * rig also runs these tests against stock vfio-pci and prints where it
- * differs.
+ * differs.  A sub-page BAR has no SPARSE_MMAP capability, as under
+ * vfio-pci: QEMU grows it to a page only when the region is one mmap
+ * area of the region's size, which is what it assumes without the
+ * capability.  barmap still lets the whole page at offset 0 be mapped.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +31,8 @@
 /* One BAR as barmap-vfio-pci should report it. */
 struct bar_expect {
 	int bar;		/* -1 ends the list */
-	bool subpage;		/* mappable only if its page is reserved */
+	/* mappable only if its page is reserved; no SPARSE_MMAP */
+	bool subpage;
 	bool mmap;		/* MMAP flag, for BARs that are not sub-page */
 	bool msix;		/* holds MSI-X: MSIX_MAPPABLE if msix_mmap */
 	bool msix_hole;		/* a page of nothing but MSI-X: not an area */
@@ -55,20 +59,17 @@ static const struct device_expect matrix_4k[] = {
 		  .phys_align = 0x4000 },
 		{ .bar = -1 } } },
 	{ 0x1af4, 0x1110, "ivshmem", {
-		{ .bar = 0, .subpage = true, .nr_areas = 1,
-		  .areas = { { 0, SZ_4K } } },
+		{ .bar = 0, .subpage = true },
 		/* 1 GiB, placed 1 GiB-aligned: one area, one PUD. */
 		{ .bar = 2, .mmap = true, .nr_areas = 1,
 		  .areas = { { 0, SZ_1G } }, .phys_align = SZ_1G },
 		{ .bar = -1 } } },
 	{ 0x10ec, 0x8139, "rtl8139", {
 		{ .bar = 0 },	/* I/O: never mmap */
-		{ .bar = 1, .subpage = true, .nr_areas = 1,
-		  .areas = { { 0, SZ_4K } } },
+		{ .bar = 1, .subpage = true },
 		{ .bar = -1 } } },
 	{ 0x8086, 0x25ab, "i6300esb", {
-		{ .bar = 0, .subpage = true, .nr_areas = 1,
-		  .areas = { { 0, SZ_4K } } },
+		{ .bar = 0, .subpage = true },
 		{ .bar = -1 } } },
 };
 
@@ -80,15 +81,13 @@ static const struct device_expect matrix_64k[] = {
 		 * registers as well as the MSI-X table and PBA: no hole.
 		 */
 		{ .bar = 0, .subpage = true, .msix = true, .nvme_cap = true,
-		  .msix_every_page = true,
-		  .nr_areas = 1, .areas = { { 0, SZ_64K } } },
+		  .msix_every_page = true },
 		/* The 1 MiB controller memory buffer (cmb_size_mb=1). */
 		{ .bar = 2, .mmap = true, .nr_areas = 1,
 		  .areas = { { 0, SZ_1M } }, .phys_align = SZ_1M },
 		{ .bar = -1 } } },
 	{ 0x1af4, 0x1110, "ivshmem", {
-		{ .bar = 0, .subpage = true, .nr_areas = 1,
-		  .areas = { { 0, SZ_64K } } },
+		{ .bar = 0, .subpage = true },
 		/* 1 GiB, 1 GiB-aligned: one area of two 512 MiB PMDs. */
 		{ .bar = 2, .mmap = true, .nr_areas = 1,
 		  .areas = { { 0, SZ_1G } }, .phys_align = SZ_1G },
@@ -177,6 +176,33 @@ sparse_of(const struct vfio_region_info *info)
 					     VFIO_REGION_INFO_CAP_SPARSE_MMAP);
 }
 
+/* What a VMM maps of a BAR with MMAP. */
+struct mmap_areas {
+	unsigned int nr;
+	struct vfio_region_sparse_mmap_area area[MAX_AREAS];
+};
+
+/*
+ * The SPARSE_MMAP list, or without one the whole region rounded up to a
+ * page: how vfio-pci and QEMU read MMAP without the capability.
+ */
+static void mmap_areas_of(const struct vfio_region_info *info, long page,
+			  struct mmap_areas *out)
+{
+	const struct vfio_region_info_cap_sparse_mmap *sparse = sparse_of(info);
+	unsigned int i;
+
+	if (!sparse) {
+		out->nr = 1;
+		out->area[0].offset = 0;
+		out->area[0].size = (info->size + page - 1) & ~(page - 1);
+		return;
+	}
+	out->nr = sparse->nr_areas < MAX_AREAS ? sparse->nr_areas : MAX_AREAS;
+	for (i = 0; i < out->nr; i++)
+		out->area[i] = sparse->areas[i];
+}
+
 /* Map [off, off + len) of a BAR; returns 0 or the errno of mmap. */
 static int try_map(int fd, const struct vfio_region_info *info, uint64_t off,
 		   uint64_t len)
@@ -223,11 +249,19 @@ TEST_F(region, flags_and_areas_as_expected)
 				TH_LOG("BAR%d at 0x%llx: not where the table assumes",
 				       b->bar, (unsigned long long)res.start);
 		}
-		ASSERT_NE(NULL, sparse) TH_LOG("BAR%d: no SPARSE_MMAP", b->bar);
-		ASSERT_EQ(b->nr_areas, sparse->nr_areas);
-		for (i = 0; i < b->nr_areas; i++) {
-			EXPECT_EQ(b->areas[i].offset, sparse->areas[i].offset);
-			EXPECT_EQ(b->areas[i].size, sparse->areas[i].size);
+		if (b->subpage) {
+			EXPECT_EQ(NULL, sparse)
+				TH_LOG("BAR%d: sub-page BAR with SPARSE_MMAP", b->bar);
+		} else {
+			ASSERT_NE(NULL, sparse)
+				TH_LOG("BAR%d: no SPARSE_MMAP", b->bar);
+			ASSERT_EQ(b->nr_areas, sparse->nr_areas);
+			for (i = 0; i < b->nr_areas; i++) {
+				EXPECT_EQ(b->areas[i].offset,
+					  sparse->areas[i].offset);
+				EXPECT_EQ(b->areas[i].size,
+					  sparse->areas[i].size);
+			}
 		}
 		EXPECT_EQ(b->msix && self->msix_mmap,
 			  !!vfio_region_cap(info, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE))
@@ -243,7 +277,7 @@ TEST_F(region, sparse_mmap_is_first_in_chain)
 	const struct bar_expect *b;
 
 	for (b = self->exp->bars; b->bar >= 0; b++) {
-		if (!bar_mappable(b, self->reserved, self->msix_mmap))
+		if (b->subpage || !bar_mappable(b, self->reserved, self->msix_mmap))
 			continue;
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);
@@ -255,11 +289,48 @@ TEST_F(region, sparse_mmap_is_first_in_chain)
 	}
 }
 
-TEST_F(region, every_area_maps_alone_and_with_its_neighbours)
+/*
+ * QEMU grows a sub-page BAR to a page, so that KVM can map it, only when
+ * the region has one mmap area of the region's size: no SPARSE_MMAP, or
+ * a list of exactly that.  It then maps the whole page at offset 0.
+ */
+TEST_F(region, subpage_bar_keeps_qemu_page_expansion)
 {
 	const struct vfio_region_info_cap_sparse_mmap *sparse;
 	struct vfio_region_info *info;
 	const struct bar_expect *b;
+	unsigned int checked = 0;
+
+	for (b = self->exp->bars; b->bar >= 0; b++) {
+		if (!b->subpage || !bar_mappable(b, self->reserved, self->msix_mmap))
+			continue;
+		info = vfio_region_info(self->dev.fd, b->bar);
+		ASSERT_NE(NULL, info);
+		ASSERT_LT(info->size, (uint64_t)self->page);
+		ASSERT_TRUE(info->flags & VFIO_REGION_INFO_FLAG_MMAP);
+		sparse = sparse_of(info);
+		if (sparse) {
+			ASSERT_EQ(1, sparse->nr_areas)
+				TH_LOG("BAR%d: QEMU would not grow it", b->bar);
+			EXPECT_EQ(0, sparse->areas[0].offset);
+			EXPECT_EQ(info->size, sparse->areas[0].size);
+		}
+		EXPECT_EQ(0, try_map(self->dev.fd, info, 0, info->size))
+			TH_LOG("BAR%d: its %llu bytes", b->bar,
+			       (unsigned long long)info->size);
+		EXPECT_EQ(0, try_map(self->dev.fd, info, 0, self->page))
+			TH_LOG("BAR%d: the whole page", b->bar);
+		free(info);
+		checked++;
+	}
+	TH_LOG("%u sub-page BARs checked", checked);
+}
+
+TEST_F(region, every_area_maps_alone_and_with_its_neighbours)
+{
+	struct vfio_region_info *info;
+	const struct bar_expect *b;
+	struct mmap_areas areas;
 	uint64_t start, end;
 	unsigned int i;
 
@@ -268,21 +339,19 @@ TEST_F(region, every_area_maps_alone_and_with_its_neighbours)
 			continue;
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);
-		sparse = sparse_of(info);
-		ASSERT_NE(NULL, sparse);
-		for (i = 0; i < sparse->nr_areas; i++)
+		mmap_areas_of(info, self->page, &areas);
+		for (i = 0; i < areas.nr; i++)
 			EXPECT_EQ(0, try_map(self->dev.fd, info,
-					     sparse->areas[i].offset,
-					     sparse->areas[i].size))
+					     areas.area[i].offset,
+					     areas.area[i].size))
 				TH_LOG("BAR%d area %u", b->bar, i);
 		/* Adjacent areas form one run: map it whole. */
 		i = 0;
-		while (i < sparse->nr_areas) {
-			start = sparse->areas[i].offset;
-			end = start + sparse->areas[i].size;
-			while (++i < sparse->nr_areas &&
-			       sparse->areas[i].offset == end)
-				end += sparse->areas[i].size;
+		while (i < areas.nr) {
+			start = areas.area[i].offset;
+			end = start + areas.area[i].size;
+			while (++i < areas.nr && areas.area[i].offset == end)
+				end += areas.area[i].size;
 			EXPECT_EQ(0, try_map(self->dev.fd, info, start,
 					     end - start));
 		}
@@ -296,8 +365,8 @@ TEST_F(region, every_area_maps_alone_and_with_its_neighbours)
  */
 TEST_F(region, msix_pages_follow_msix_mmap)
 {
-	const struct vfio_region_info_cap_sparse_mmap *sparse;
 	struct vfio_region_info *info;
+	struct mmap_areas areas;
 	const struct bar_expect *b;
 	unsigned int i, checked = 0;
 	bool inside, holes_expected = false;
@@ -309,14 +378,13 @@ TEST_F(region, msix_pages_follow_msix_mmap)
 		holes_expected |= b->msix_hole;
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);
-		sparse = sparse_of(info);
-		ASSERT_NE(NULL, sparse);
+		mmap_areas_of(info, self->page, &areas);
 		limit = (info->size + self->page - 1) & ~(self->page - 1);
 		for (off = 0; off < limit; off += self->page) {
-			for (inside = false, i = 0; i < sparse->nr_areas; i++)
-				inside |= off >= sparse->areas[i].offset &&
-					  off - sparse->areas[i].offset <
-					  sparse->areas[i].size;
+			for (inside = false, i = 0; i < areas.nr; i++)
+				inside |= off >= areas.area[i].offset &&
+					  off - areas.area[i].offset <
+					  areas.area[i].size;
 			if (inside)
 				continue;
 			EXPECT_EQ(self->msix_mmap ? 0 : EINVAL,
@@ -392,11 +460,14 @@ TEST_F(region, nvme_cap_reads_sane_through_a_page_mapping)
 	TH_LOG("%u NVMe register BARs checked", checked);
 }
 
-/* The debugfs layout file lists the same areas, in the same format. */
+/*
+ * The debugfs layout file lists the same areas, in the same format; for
+ * a sub-page BAR the page mmap allows, marked as not advertised.
+ */
 TEST_F(region, debugfs_layout_matches_region_info)
 {
-	const struct vfio_region_info_cap_sparse_mmap *sparse;
 	char path[128], want[512], prefix[16], *text, *line;
+	struct mmap_areas areas;
 	struct vfio_region_info *info;
 	const struct bar_expect *b;
 	unsigned int i;
@@ -411,13 +482,15 @@ TEST_F(region, debugfs_layout_matches_region_info)
 			continue;
 		info = vfio_region_info(self->dev.fd, b->bar);
 		ASSERT_NE(NULL, info);
-		sparse = sparse_of(info);
-		ASSERT_NE(NULL, sparse);
+		mmap_areas_of(info, self->page, &areas);
 		n = snprintf(want, sizeof(want), " areas");
-		for (i = 0; i < sparse->nr_areas; i++)
+		for (i = 0; i < areas.nr; i++)
 			n += snprintf(want + n, sizeof(want) - n, " 0x%llx+0x%llx",
-				      sparse->areas[i].offset,
-				      sparse->areas[i].size);
+				      areas.area[i].offset,
+				      areas.area[i].size);
+		if (b->subpage)
+			snprintf(want + n, sizeof(want) - n,
+				 " (sub-page: no SPARSE_MMAP)");
 		snprintf(prefix, sizeof(prefix), "BAR%d ", b->bar);
 		line = strstr(text, prefix);
 		ASSERT_NE(NULL, line) TH_LOG("no %s in %s", prefix, path);

@@ -100,7 +100,8 @@ static char *stock_line(const char *bdf, unsigned int index, char *buf,
 }
 
 /*
- * barmap-vfio-pci adds a SPARSE_MMAP capability to every mappable BAR;
+ * barmap-vfio-pci adds a SPARSE_MMAP capability to every mappable BAR of
+ * a page or more;
  * stock vfio-pci has none.  Drop it from @line so the rest compares.
  */
 static void drop_sparse_mmap(char *line)

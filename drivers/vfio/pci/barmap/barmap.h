@@ -103,6 +103,7 @@ const char *barmap_page_state_name(enum barmap_page_state state);
 void barmap_huge_shifts(unsigned int shifts[2]);
 void barmap_layouts_compute(struct barmap_device *bdev, bool msix_mmap);
 void barmap_layouts_forget(struct barmap_device *bdev);
+bool barmap_bar_advertises_areas(const struct barmap_bar *b);
 bool barmap_bar_mappable(struct barmap_device *bdev, unsigned int bar,
 			 u64 offset, u64 len);
 int barmap_get_region_info_caps(struct vfio_device *core_vdev,

@@ -9,7 +9,8 @@
  *	the reserved range;
  *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/layout
  *	while the device is open, per memory BAR the facts the layout was
- *	computed from and the areas advertised in REGION_INFO;
+ *	computed from and the areas mmap allows, which REGION_INFO
+ *	advertises as SPARSE_MMAP (not for a sub-page BAR: see region.c);
  *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/faults
  *	fault counters since bind: entries inserted by size, huge orders
  *	that fell back to a smaller one, and SIGBUS returns.
@@ -64,6 +65,8 @@ static void layout_show_bar(struct seq_file *s, int bar,
 	for (i = 0; i < b->layout.nr_areas; i++)
 		seq_printf(s, " 0x%llx+0x%llx", b->layout.areas[i].offset,
 			   b->layout.areas[i].size);
+	if (b->layout.nr_areas && !barmap_bar_advertises_areas(b))
+		seq_puts(s, " (sub-page: no SPARSE_MMAP)");
 	seq_putc(s, '\n');
 }
 

@@ -5,8 +5,8 @@
  * At open the layout of every memory BAR is computed once from facts that
  * cannot change while the device is open (BAR placement, page and huge
  * sizes, whether the BAR may be mapped, where MSI-X lives).  REGION_INFO
- * advertises it as a SPARSE_MMAP capability and mmap enforces it; at close
- * it is forgotten.
+ * advertises it as a SPARSE_MMAP capability (BARs of a page or more) and
+ * mmap enforces it; at close it is forgotten.
  */
 
 #include <linux/mm.h>
@@ -193,6 +193,22 @@ static int barmap_add_msix_mappable_cap(struct vfio_info_cap *caps)
 	return vfio_info_add_capability(caps, &header, sizeof(header));
 }
 
+/**
+ * barmap_bar_advertises_areas - whether REGION_INFO lists the BAR's areas
+ * @b: a BAR whose layout has been computed
+ *
+ * Not for a sub-page BAR: its one area, the whole page barmap reserved,
+ * is bigger than the region, and QEMU grows a sub-page BAR to a page (so
+ * that KVM can give it a memslot) only when the region has exactly one
+ * mmap area of the region's size, which is what it assumes when there
+ * is no SPARSE_MMAP capability.  Without the capability every VMM sees
+ * what vfio-pci shows it; mmap of the whole page still works.
+ */
+bool barmap_bar_advertises_areas(const struct barmap_bar *b)
+{
+	return b->facts.size >= PAGE_SIZE;
+}
+
 /*
  * SPARSE_MMAP first: cloud-hypervisor takes the first one in the chain.
  * MSIX_MAPPABLE where MSI-X lives, when this open lets its pages be
@@ -202,9 +218,10 @@ static int barmap_add_region_caps(struct barmap_device *bdev, int bar,
 				  struct vfio_info_cap *caps)
 {
 	const struct barmap_bar *b = &bdev->bars[bar];
-	int ret;
+	int ret = 0;
 
-	ret = barmap_add_sparse_cap(caps, &b->layout);
+	if (barmap_bar_advertises_areas(b))
+		ret = barmap_add_sparse_cap(caps, &b->layout);
 	if (ret)
 		return ret;
 	if (bdev->msix_mmap && barmap_bar_has_msix(&b->facts))
@@ -241,7 +258,7 @@ bool barmap_bar_mappable(struct barmap_device *bdev, unsigned int bar,
  *
  * For BARs: size, offset and flags as vfio-pci-core gives them, with
  * barmap's mmap decision, and the layout as a SPARSE_MMAP capability for
- * every mappable BAR.  Every other index is vfio-pci-core's.  The caller
+ * every mappable BAR of a page or more.  Every other index is vfio-pci-core's.  The caller
  * (vfio_main, or compat.h before Linux 6.19) runs the argsz protocol.
  *
  * Return: 0 or a negative errno.
