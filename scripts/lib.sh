@@ -114,6 +114,37 @@ debian7_vmlinuz() {
 	return 0
 }
 
+# unmount_under DIR: unmount whatever is mounted at or below DIR, the
+# deepest first.  A chroot's proc, sys or dev left mounted in the cache
+# would break every later use of it, and an rm -rf there would reach
+# into the host's /dev.
+unmount_under() {
+	uu_=$(cd "$1" 2>/dev/null && pwd -P) || return 0
+	awk -v d="$uu_" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts |
+		sort -r | while read -r m_; do
+			umount "$m_" 2>/dev/null || umount -l "$m_"
+		done
+}
+
+# in_root ROOT CMD...: CMD chrooted into ROOT, with a clean environment,
+# proc, sysfs and the host's /dev and /dev/pts mounted in ROOT only for
+# as long as it runs: unmounted when it ends, fails or is interrupted.
+in_root() (
+	ir_=$1
+	shift
+	trap 'unmount_under "$ir_"' EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	mkdir -p "$ir_/proc" "$ir_/sys" "$ir_/dev/pts"
+	mount -t proc proc "$ir_/proc" &&
+		mount -t sysfs sysfs "$ir_/sys" &&
+		mount --bind /dev "$ir_/dev" &&
+		mount --bind /dev/pts "$ir_/dev/pts" || exit 1
+	chroot "$ir_" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+)
+
 # Where scripts/deps.sh unpacks Debian's busybox-static:arm64 (dpkg -x);
 # the static binary is DIR/bin/busybox.
 arm64_busybox_dir() {
