@@ -114,6 +114,30 @@ debian7_vmlinuz() {
 	return 0
 }
 
+# qemu_root trixie|backports: a Debian 13 root (debootstrap minbase)
+# with qemu-system-x86 from trixie (QEMU 10.0.x) or from
+# trixie-backports (11.x), as make deps builds it (scripts/roots.sh):
+# the directory to chroot into, or nothing when it is not cached.  No
+# network.  It can be used read-only: /proc, /sys, /dev, /tmp and /run
+# are there to mount proc, sysfs, devtmpfs and tmpfs on.
+qemu_root() {
+	case $1 in
+	trixie | backports) qr_=$(cached "qemu-$1") ;;
+	*) die "qemu_root: trixie or backports, not '$1'" ;;
+	esac
+	[ -n "$qr_" ] && echo "$qr_/root"
+	return 0
+}
+
+# qemu_root_version trixie|backports: the first line of its
+# qemu-system-x86_64 --version ("QEMU emulator version 10.0.13 (Debian
+# ...)"), or nothing.
+qemu_root_version() {
+	qr_=$(qemu_root "$1")
+	[ -n "$qr_" ] && cat "${qr_%/root}/version"
+	return 0
+}
+
 # unmount_under DIR: unmount whatever is mounted at or below DIR, the
 # deepest first.  A chroot's proc, sys or dev left mounted in the cache
 # would break every later use of it, and an rm -rf there would reach
