@@ -84,9 +84,12 @@ d13_apt() {
 	private_apt "$(d13_dir)" "$@"
 }
 
+# Once per run of deps.sh: the kernel and the roots share the listing.
 d13_update() {
+	[ -n "${d13_updated:-}" ] && return 0
 	info "deps: apt-get update (trixie, trixie-backports; $(d13_dir))"
 	d13_apt apt-get -qq update || die "deps: apt-get update of trixie failed"
+	d13_updated=1
 }
 
 # Newest Debian 7.x amd64 kernel release, e.g. 7.3.4+deb13-amd64.
@@ -100,6 +103,28 @@ d13_newest_rel() {
 d13_pkgver() {
 	d13_apt apt-cache show --no-all-versions "$1" 2>/dev/null |
 		sed -n 's/^Version: //p' | head -n 1
+}
+
+# newest_version: the newest of the versions on stdin, one per line, in
+# dpkg's order.
+newest_version() {
+	nv_=
+	while read -r v_; do
+		if [ -z "$nv_" ] || dpkg --compare-versions "$v_" gt "$nv_"; then
+			nv_=$v_
+		fi
+	done
+	echo "$nv_"
+}
+
+# d13_suite_version PKG SUITE: the newest version of PKG in SUITE (trixie,
+# trixie-backports) by the private listing, e.g. 1:10.0.13+ds-0+deb13u1.
+d13_suite_version() {
+	d13_apt apt-cache madison "$1" 2>/dev/null |
+		awk -F'|' -v s="$2" '{
+			split($3, w, " ")
+			if (index(w[2], s "/") == 1) { gsub(/ /, "", $2); print $2 }
+		}' | newest_version
 }
 
 # d13_deb PKG VERSION: download it into debs/ unless it is there; print

@@ -5,7 +5,8 @@
 # archive only, and unpack linux-source once into the cache directory;
 # download Debian 13's newest 7.x kernel and its source with a private
 # apt configuration, unpack and prepare them in the cache, without
-# installing them (scripts/debian13.sh).  Idempotent: a second run
+# installing them (scripts/debian13.sh); debootstrap Debian 13 roots with
+# today's QEMU into the cache (scripts/roots.sh).  Idempotent: a second run
 # installs, downloads and unpacks nothing, and does no network I/O.
 #
 # Usage: scripts/deps.sh          (as root)
@@ -18,9 +19,10 @@ set -eu
 here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/debian13.sh"
+. "$here/roots.sh"
 . "$here/sparse.sh"
 
-tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio dkms
+tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio dkms debootstrap
 xz-utils busybox-static qemu-system-x86 sparse coccinelle ocaml-nox ocaml-findlib perl
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 
@@ -131,6 +133,11 @@ fi
 # downloaded with a private apt configuration, unpacked into the cache
 # and prepared for module builds, never installed (scripts/debian13.sh).
 d13_kernel
+
+# Two Debian 13 roots with today's QEMU (trixie's 10.0.x and
+# trixie-backports' 11.x) for the nested end-to-end test: debootstrapped
+# into the cache, keyed by the QEMU package's version (scripts/roots.sh).
+qemu_roots
 
 # A sparse that parses 7.x's headers, built from sid's source
 # (scripts/sparse.sh): make check runs it on the in-tree 7.x build.

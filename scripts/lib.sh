@@ -114,6 +114,61 @@ debian7_vmlinuz() {
 	return 0
 }
 
+# qemu_root trixie|backports: a Debian 13 root (debootstrap minbase)
+# with qemu-system-x86 from trixie (QEMU 10.0.x) or from
+# trixie-backports (11.x), as make deps builds it (scripts/roots.sh):
+# the directory to chroot into, or nothing when it is not cached.  No
+# network.  It can be used read-only: /proc, /sys, /dev, /tmp and /run
+# are there to mount proc, sysfs, devtmpfs and tmpfs on.
+qemu_root() {
+	case $1 in
+	trixie | backports) qr_=$(cached "qemu-$1") ;;
+	*) die "qemu_root: trixie or backports, not '$1'" ;;
+	esac
+	[ -n "$qr_" ] && echo "$qr_/root"
+	return 0
+}
+
+# qemu_root_version trixie|backports: the first line of its
+# qemu-system-x86_64 --version ("QEMU emulator version 10.0.13 (Debian
+# ...)"), or nothing.
+qemu_root_version() {
+	qr_=$(qemu_root "$1")
+	[ -n "$qr_" ] && cat "${qr_%/root}/version"
+	return 0
+}
+
+# unmount_under DIR: unmount whatever is mounted at or below DIR, the
+# deepest first.  A chroot's proc, sys or dev left mounted in the cache
+# would break every later use of it, and an rm -rf there would reach
+# into the host's /dev.
+unmount_under() {
+	uu_=$(cd "$1" 2>/dev/null && pwd -P) || return 0
+	awk -v d="$uu_" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts |
+		sort -r | while read -r m_; do
+			umount "$m_" 2>/dev/null || umount -l "$m_"
+		done
+}
+
+# in_root ROOT CMD...: CMD chrooted into ROOT, with a clean environment,
+# proc, sysfs and the host's /dev and /dev/pts mounted in ROOT only for
+# as long as it runs: unmounted when it ends, fails or is interrupted.
+in_root() (
+	ir_=$1
+	shift
+	trap 'unmount_under "$ir_"' EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	mkdir -p "$ir_/proc" "$ir_/sys" "$ir_/dev/pts"
+	mount -t proc proc "$ir_/proc" &&
+		mount -t sysfs sysfs "$ir_/sys" &&
+		mount --bind /dev "$ir_/dev" &&
+		mount --bind /dev/pts "$ir_/dev/pts" || exit 1
+	chroot "$ir_" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+)
+
 # Where scripts/deps.sh unpacks Debian's busybox-static:arm64 (dpkg -x);
 # the static binary is DIR/bin/busybox.
 arm64_busybox_dir() {

@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Debian 13 (trixie) roots for chroots, made on this Debian 12 host
+# without installing anything of trixie on it: debootstrap --variant=
+# minbase from the machine's mirror (d13_mirror), the archive keyring,
+# then apt-get inside the root, with proc, sys and dev mounted only for
+# that (in_root, lib.sh).  Each root's directory is keyed by the
+# versions of the packages it gets, found in the private listing of
+# scripts/debian13.sh before anything is built, and checked in the root
+# after; ':' of an epoch is written %3a, as apt-get download does.
+# Sourced by scripts/deps.sh after lib.sh and debian13.sh.
+#
+#   $BARMAP_CACHE/qemu-root-trixie_QEMUVER/
+#       root/            minbase + qemu-system-x86 of trixie (QEMU 10.0.x)
+#       version          first line of its qemu-system-x86_64 --version
+#       *.log, complete  what debootstrap and apt said; stamp, written last
+#   $BARMAP_CACHE/qemu-root-trixie-backports_QEMUVER/
+#       the same with trixie-backports' qemu-system-x86 (QEMU 11.x)
+#   $BARMAP_CACHE/qemu-trixie, qemu-backports   pointers: qemu_root (lib.sh)
+#   $(d13_dir)/debootstrap/   debootstrap's package cache, shared by the roots
+#
+# Nothing is redone: once the pointers name complete directories, no
+# network I/O at all (BARMAP_DEBIAN7_REFRESH=1 looks for newer uploads).
+
+# root_key VERSION: a package version as a file name component.
+root_key() {
+	echo "$1" | sed 's/:/%3a/g'
+}
+
+# d13_bootstrap DIR: trixie minbase in DIR/root, from scratch.
+d13_bootstrap() {
+	unmount_under "$1"
+	rm -rf --one-file-system "$1"
+	mkdir -p "$1" "$(d13_dir)/debootstrap"
+	debootstrap --variant=minbase \
+		--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+		--cache-dir="$(d13_dir)/debootstrap" \
+		trixie "$1/root" "$(d13_mirror)" >"$1/debootstrap.log" 2>&1 || {
+		unmount_under "$1"
+		tail -n 20 "$1/debootstrap.log" >&2
+		die "deps: debootstrap trixie into $1/root failed"
+	}
+}
+
+# d13_root_install DIR SUITES [-t SUITE] PKG=VER...: the root's own
+# sources (the mirror's SUITES, main), then the packages, without
+# recommends, and no package cache, lists or service start left behind.
+d13_root_install() {
+	ri_dir=$1 ri_root=$1/root
+	shift
+	key=/usr/share/keyrings/debian-archive-keyring.gpg
+	for s in $1; do
+		echo "deb [signed-by=$key] $(d13_mirror) $s main"
+	done >"$ri_root/etc/apt/sources.list"
+	shift
+	# The host's apt may not check Valid-Until (a snapshot mirror): the
+	# root's apt reads the same Release files, so it does the same.
+	vu=$(apt-config dump Acquire::Check-Valid-Until |
+		sed -n 's/^Acquire::Check-Valid-Until "\(.*\)";$/\1/p')
+	printf '#!/bin/sh\nexit 101\n' >"$ri_root/usr/sbin/policy-rc.d"
+	chmod 755 "$ri_root/usr/sbin/policy-rc.d"
+	{ in_root "$ri_root" apt-get -q -o Acquire::Languages=none \
+		${vu:+-o Acquire::Check-Valid-Until="$vu"} update &&
+		in_root "$ri_root" env INITRD=No apt-get install -y -q \
+			--no-install-recommends "$@" &&
+		in_root "$ri_root" apt-get clean; } >"$ri_dir/install.log" 2>&1 || {
+		tail -n 20 "$ri_dir/install.log" >&2
+		die "deps: apt-get install $* in $ri_root failed (log: $ri_dir/install.log)"
+	}
+	rm -f "$ri_root/usr/sbin/policy-rc.d"
+	find "$ri_root/var/lib/apt/lists" -maxdepth 1 -type f -name '*_*' -delete
+	# Mount points for a user of the root who cannot create them (it is
+	# shared read-only).
+	mkdir -p "$ri_root/proc" "$ri_root/sys" "$ri_root/dev" \
+		"$ri_root/tmp" "$ri_root/run"
+}
+
+# d13_root_check DIR PKG VERSION: the root has PKG at VERSION.
+d13_root_check() {
+	# shellcheck disable=SC2016 # a dpkg-query format
+	rc_=$(chroot "$1/root" dpkg-query -W -f='${Version}' "$2" 2>/dev/null) || rc_=
+	[ "$rc_" = "$3" ] ||
+		die "deps: $1/root has $2 '$rc_', expected '$3'"
+}
+
+# set_pointer NAME DIR: $BARMAP_CACHE/NAME names DIR (read by cached).
+set_pointer() {
+	echo "$2" >"$BARMAP_CACHE/$1.tmp"
+	mv "$BARMAP_CACHE/$1.tmp" "$BARMAP_CACHE/$1"
+}
+
+# d13_root_done DIR POINTER: stamp it, then point to it.
+d13_root_done() {
+	date -u '+%F %T' >"$1/complete.tmp"
+	mv "$1/complete.tmp" "$1/complete"
+	set_pointer "$2" "$1"
+}
+
+# qemu_root_build trixie|backports: the root with that suite's newest
+# qemu-system-x86.
+qemu_root_build() {
+	if [ -n "$(qemu_root "$1")" ] && [ -z "${BARMAP_DEBIAN7_REFRESH:-}" ]; then
+		return 0
+	fi
+	case $1 in
+	trixie) suite=trixie suites=trixie target= ;;
+	backports) suite=trixie-backports suites="trixie trixie-backports"
+		target="-t trixie-backports" ;;
+	esac
+	d13_setup
+	d13_update
+	ver=$(d13_suite_version qemu-system-x86 "$suite")
+	[ -n "$ver" ] || die "deps: no qemu-system-x86 in $suite"
+	dir=$BARMAP_CACHE/qemu-root-${suite}_$(root_key "$ver")
+	if [ ! -f "$dir/complete" ]; then
+		info "deps: a $suite root with qemu-system-x86 $ver in $dir"
+		t0=$(date +%s)
+		d13_bootstrap "$dir"
+		t1=$(date +%s)
+		# shellcheck disable=SC2086 # target is words
+		d13_root_install "$dir" "$suites" $target "qemu-system-x86=$ver"
+		t2=$(date +%s)
+		d13_root_check "$dir" qemu-system-x86 "$ver"
+		line=$(chroot "$dir/root" qemu-system-x86_64 --version | head -n 1)
+		case $line in
+		"QEMU emulator version "*) echo "$line" >"$dir/version" ;;
+		*) die "deps: qemu-system-x86_64 --version in $dir/root says '$line'" ;;
+		esac
+		d13_root_done "$dir" "qemu-$1"
+		info "deps: $line in $dir: debootstrap $((t1 - t0)) s, install $((t2 - t1)) s"
+	fi
+	set_pointer "qemu-$1" "$dir"
+}
+
+# Both QEMU roots, for the nested end-to-end test (scripts/e2e.sh).
+qemu_roots() {
+	qemu_root_build trixie
+	qemu_root_build backports
+}
