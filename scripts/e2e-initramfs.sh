@@ -3,13 +3,16 @@
 #
 # Build the two initramfs images of the end-to-end test (scripts/e2e.sh).
 #
-#   l1: the outer guest, which runs the distribution's QEMU from the host
-#       root (9p) against its NVMe and ivshmem: busybox, scripts/e2e-init.sh,
+#   l1: the outer guest, which runs each QEMU (the host's, the Debian 13
+#       roots') over 9p against its devices: busybox, scripts/e2e-init.sh,
 #       the vfio and 9p modules of KVER (decompressed: busybox insmod cannot
 #       read .ko.xz), barmap-vfio-pci.ko and the vfio_regions selftest.
-#   l2: the nested guest, booted by that QEMU with both devices passed
-#       through: busybox, scripts/e2e-l2-init.sh, the nvme modules and the
-#       e2e_ivshmem helper.
+#   l2: the nested guest, booted by that QEMU with the devices passed
+#       through: busybox, scripts/e2e-l2-init.sh, the nvme and i6300esb
+#       modules and the e2e_ivshmem helper.
+#
+# BARMAP_KERNEL_ROOT: where lib/modules/KVER is (default /), as in
+# scripts/initramfs.sh: Debian's 7.x unpacked in the cache.
 #
 # Usage: e2e-initramfs.sh l1 KVER MODULE_KO VFIO_REGIONS OUT[.gz]
 #        e2e-initramfs.sh l2 KVER E2E_IVSHMEM OUT[.gz]
@@ -35,14 +38,15 @@ l2)
 	[ $# -eq 3 ] || die "$usage"
 	kver=$1 module='' tool=$2 out=$3
 	init=$here/e2e-l2-init.sh
-	mods="drivers/nvme/common/nvme-auth drivers/nvme/host/nvme-core
-	      drivers/nvme/host/nvme"
+	mods="drivers/nvme/common/nvme-auth drivers/nvme/common/nvme-keyring
+	      drivers/nvme/host/nvme-core drivers/nvme/host/nvme
+	      drivers/watchdog/watchdog drivers/watchdog/i6300esb"
 	;;
 *)
 	die "$usage"
 	;;
 esac
-moddir=/lib/modules/$kver/kernel
+moddir=${BARMAP_KERNEL_ROOT:-}/lib/modules/$kver/kernel
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

@@ -2,23 +2,33 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # /init of the nested guest (L2) of the end-to-end test.  QEMU in the outer
-# guest (L1) passes it the NVMe controller and the ivshmem device through
-# vfio-pci; this checks both the way a guest driver uses them:
+# guest (L1) passes it an NVMe controller, an ivshmem device and an
+# i6300esb watchdog through one VFIO driver; this uses them the way a
+# guest does:
 #
-#   NVMe     the nvme driver probes, the host's pattern (seed 1) reads back,
-#            a pattern of this run's own is written, synced and read back
-#            past the page cache, and the controller's MSI-X vectors count
-#            interrupts;
-#   ivshmem  BAR2 (sysfs resource2, mmapped) holds the host's pattern
-#            (seed 2), and a pattern of this run's own is stored into it.
+#   NVMe      the nvme driver probes, the host's pattern (seed 1) reads
+#             back, a pattern of this run's own is written, synced and read
+#             back past the page cache, and the controller's MSI-X vectors
+#             count interrupts;
+#   ivshmem   BAR2 (sysfs resource2, mmapped) holds the host's pattern
+#             (seed 2), a pattern of this run's own is stored into it, a
+#             register of the 256-byte BAR0 (IntrMask) is written and read
+#             back, and BAR2 is swept, one read per 4 KiB page, while L1
+#             counts the faults of QEMU's mapping (e2e_ivshmem sweep, with
+#             ttyS1 as the line L1 paces it by);
+#   i6300esb  the watchdog driver probes its 16-byte BAR0, and
+#             /dev/watchdog is opened, pinged and closed with the magic
+#             character, which stops it again.
 #
 # Results go to the console (ttyS0, a file of L1's) as "E2E ok ...",
-# "E2E not ok ..." and "E2E # ..." lines, which L1 turns into TAP; "E2E ready"
-# once both devices are in use, "E2E done" at the end.  Then poweroff.
+# "E2E not ok ..." and "E2E # ..." lines, which L1 turns into TAP; "E2E
+# ready" once every device is enabled (L1 then reads QEMU's flat view),
+# "E2E done" at the end.  Then poweroff.
 #
-# The tag (e2e_tag=barmap|stock on the command line) chooses the seeds and
-# offsets of this run's writes, so that the host can tell both runs' data
-# apart afterwards.  scripts/e2e.sh holds the same table.
+# Command line: e2e_tag=TAG (the driver's tag, for the notes) and
+# e2e_w=DSEED,DOFF,ISEED,IOFF: the seed and offset of this run's NVMe and
+# ivshmem writes, from the table e2e.sh writes, so that the host can tell
+# every run's data apart afterwards.
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -28,19 +38,17 @@ mount -t devtmpfs devtmpfs /dev
 exec >/dev/ttyS0 2>&1
 
 tag=none
+w=13,7M,23,14M
 read -r cmdline </proc/cmdline
 for arg in $cmdline; do
 	case $arg in
 	e2e_tag=*) tag=${arg#e2e_tag=} ;;
+	e2e_w=*) w=${arg#e2e_w=} ;;
 	esac
 done
-
-# Host patterns: NVMe image seed 1, ivshmem backing file seed 2.
-case $tag in
-barmap) dseed=11 doff=4M iseed=21 ioff=8M ;;
-stock) dseed=12 doff=6M iseed=22 ioff=12M ;;
-*) dseed=13 doff=7M iseed=23 ioff=14M ;;
-esac
+IFS=, read -r dseed doff iseed ioff <<EOF
+$w
+EOF
 dsize=256K isize=64K
 
 e2e() {	# e2e STATUS WHAT...: one result line for L1
@@ -71,10 +79,10 @@ read -r _ _ release _ </proc/version
 note "L2 kernel $release, tag $tag, init started at uptime $up"
 
 ret=0
-for m in nvme-auth nvme-core nvme; do
+for m in nvme-auth nvme-keyring nvme-core nvme watchdog i6300esb; do
 	insmod /lib/modules/$m.ko || ret=1
 done
-e2e $ret "load nvme-auth, nvme-core, nvme"
+e2e $ret "load the nvme and i6300esb drivers"
 
 i=0
 while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do
@@ -93,6 +101,16 @@ for d in /sys/bus/pci/devices/*; do
 done
 [ -n "$ivshmem" ]
 e2e $? "ivshmem (1af4:1110) found at ${ivshmem##*/}"
+# No driver enables it: its BARs are in QEMU's flat view only from here.
+[ -z "$ivshmem" ] || echo 1 >"$ivshmem/enable"
+
+i=0
+while [ ! -c /dev/watchdog ] && [ $i -lt 30 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+[ -c /dev/watchdog ]
+e2e $? "i6300esb probed, /dev/watchdog present (${i}s)"
 uptime_s
 note "ready at uptime $up"
 echo "E2E ready"
@@ -125,7 +143,6 @@ fi
 
 if [ -n "$ivshmem" ]; then
 	res=$ivshmem/resource2
-	echo 1 >"$ivshmem/enable"
 	# Third line of "resource": BAR2's start, end and flags.
 	{ read -r _; read -r _; read -r bstart bend _; } <"$ivshmem/resource"
 	size=$((bend - bstart + 1))
@@ -136,6 +153,24 @@ if [ -n "$ivshmem" ]; then
 	e2e_ivshmem mfill "$res" $ioff $isize $iseed &&
 		e2e_ivshmem mcheck "$res" $ioff $isize $iseed
 	e2e $? "ivshmem: store pattern seed $iseed at $ioff+$isize through the mapping"
+
+	# IntrMask (BAR0 offset 0) keeps what is stored in it.
+	got=$(e2e_ivshmem reg "$ivshmem/resource0" 0 0x5a5a)
+	e2e $? "ivshmem: BAR0 IntrMask reads back 0x5a5a through a mapping of its page (read $got)"
+fi
+
+if [ -c /dev/watchdog ]; then
+	# Each write pings; "V" before the close stops the timer.
+	{ printf 1 && sleep 1 && printf 2 && sleep 1 && printf V; } >/dev/watchdog
+	e2e $? "i6300esb: /dev/watchdog opened, pinged twice, stopped by the magic close"
+	dmesg | grep -i -E 'i6300esb|watchdog' | tail -n 3 | sed 's/^/E2E # dmesg: /'
+fi
+
+if [ -n "$ivshmem" ]; then
+	uptime_s
+	note "BAR2 sweep: mapped at uptime $up, waiting for L1"
+	e2e_ivshmem sweep "$ivshmem/resource2" /dev/ttyS1
+	e2e $? "ivshmem: BAR2 swept, one read per 4 KiB page, paced by L1"
 fi
 
 dmesg | awk '/nvme|vfio|BUG|WARNING|Oops/ && n++ < 20 { print "E2E # dmesg: " $0 }'

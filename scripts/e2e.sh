@@ -1,22 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make e2e: end to end with an unmodified VMM.  One outer guest (L1,
-# scripts/e2e-init.sh) gets two NVMe controllers and two ivshmem devices,
-# binds one of each to barmap-vfio-pci and the other two to stock
-# vfio-pci, and runs the distribution's QEMU (from the host root, shared
-# read-only over 9p) once per driver, both at the same time, each passing
-# its two devices through to a nested guest (L2, scripts/e2e-l2-init.sh)
-# that drives them with its own nvme driver and an mmap of ivshmem BAR2.
-# The host fills each NVMe image and ivshmem backing file with known
-# patterns before the boot and checks L2's writes in them afterwards.
+# make e2e: end to end with unmodified VMMs.  One outer guest (L1,
+# scripts/e2e-init.sh) on Debian's 7.x kernel gets, per driver, an NVMe
+# controller, an ivshmem device with a 1 GiB BAR2 and an i6300esb, binds
+# one set to barmap-vfio-pci and the other to stock vfio-pci, and runs each
+# QEMU in turn (Debian 12's own from the host root, and Debian 13's and
+# trixie-backports' from the roots make deps caches, all shared read-only
+# over 9p), once per driver at the same time, each passing its devices
+# through to a nested guest (L2, scripts/e2e-l2-init.sh) that drives them
+# with its own drivers.  L1 reads each QEMU's flat view and counts the
+# faults of its BAR2 mapping while L2 sweeps it.  The host fills each
+# NVMe image and ivshmem backing file with known patterns before the
+# boot and checks every L2 run's writes in them afterwards.
 #
 # Prints TAP lines ("ok - e2e/...", "not ok - e2e/...") and "# " comments
 # only; exits non-zero if anything failed.  Files go to $BUILD/e2e.
 #
-# Environment: E2E_TIMEOUT (whole outer guest, default 900 s), E2E_WAIT
-# (each L2 boot inside it, default 300 s), E2E_PREBUILT=1 (use the module
-# and selftests already built in the tree and $BUILD).
+# Environment: E2E_TIMEOUT (whole outer guest, default 2400 s), E2E_WAIT
+# (each L2 boot inside it, default 400 s), E2E_PREBUILT=1 (use the module
+# built for Debian's 7.x and the selftests already in $BUILD),
+# E2E_QEMUS (default "host trixie backports").
 
 set -eu
 here=$(dirname "$0")
@@ -26,8 +30,9 @@ here=$(dirname "$0")
 mkdir -p "$BUILD/e2e"
 BUILD=$(cd "$BUILD" && pwd)
 out=$BUILD/e2e
-: "${E2E_TIMEOUT:=900}"
-: "${E2E_WAIT:=300}"
+: "${E2E_TIMEOUT:=2400}"
+: "${E2E_WAIT:=400}"
+: "${E2E_QEMUS:=host trixie backports}"
 
 tapfile=$out/e2e.tap
 : >"$tapfile"
@@ -64,23 +69,41 @@ finish() {
 
 t0=$(date +%s)
 
-# The module, the selftests (vfio_regions) and the test rig, as make test
-# builds them; build.sh's own TAP lines are only shown when a step fails.
-# E2E_PREBUILT=1 (for make test, which has just built them) reuses them.
+# The module for Debian's 7.x, the selftests (vfio_regions) and the test
+# rig, as make test builds them; build.sh's own TAP lines are only shown
+# when a step fails.  E2E_PREBUILT=1 (for make test, which has just built
+# them) reuses them.
+rel7=$(debian7_rel)
+[ -n "$rel7" ] || { tap 1 "Debian's 7.x kernel in $BARMAP_CACHE (run make deps)"; finish; }
+module=$BUILD/$rel7/src/drivers/vfio/pci/barmap/barmap-vfio-pci.ko
 if [ "${E2E_PREBUILT:-0}" = 1 ]; then
-	: "${KVER:=$(installed_612_kver)}"
-	[ -f drivers/vfio/pci/barmap/barmap-vfio-pci.ko ] &&
-		[ -x "$BUILD/guest-bin/vfio_regions" ] ||
-		die "e2e: E2E_PREBUILT=1 but no module or vfio_regions under $BUILD"
+	[ -f "$module" ] && [ -x "$BUILD/guest-bin/vfio_regions" ] ||
+		die "e2e: E2E_PREBUILT=1 but no module for $rel7 or no vfio_regions under $BUILD"
 else
 	results=$out/build.tap
 	. "$here/build.sh" >&2
+	[ "$selftests_built" = 0 ] && build_for_debian7 || built=1
 	if [ "$built" != 0 ]; then
 		grep -E '^(not ok|#) ' "$results" | while read -r l; do emit "$l"; done
-		tap 1 "build the module and the selftests"
+		tap 1 "build the module for $rel7 and the selftests"
 		finish
 	fi
 fi
+
+# The QEMUs, as "NAME ROOT" (ROOT as this host sees it): the host's own
+# and the Debian 13 roots of make deps (scripts/debian13.sh).
+: >"$out/qemus"
+for q in $E2E_QEMUS; do
+	case $q in
+	host) root=/ ;;
+	*) root=$(qemu_root "$q") ;;
+	esac
+	if [ -z "$root" ]; then
+		tap 1 "QEMU root '$q' in $BARMAP_CACHE (run make deps)"
+		continue
+	fi
+	echo "$q $root" >>"$out/qemus"
+done
 
 # The nested guest's helper: static, -Werror.
 if ! gcc -static -O2 -Wall -Werror -o "$out/e2e_ivshmem" \
@@ -90,56 +113,72 @@ if ! gcc -static -O2 -Wall -Werror -o "$out/e2e_ivshmem" \
 	finish
 fi
 
+# Both guests run Debian's 7.x: L1 has the drivers under test, L2 the
+# drivers of the devices.
 l1initrd=$out/l1-initrd.gz
-l2initrd=$out/l2-initrd.cpio
-if ! { sh "$here/e2e-initramfs.sh" l2 "$KVER" "$out/e2e_ivshmem" "$l2initrd" &&
-	sh "$here/e2e-initramfs.sh" l1 "$KVER" \
-		drivers/vfio/pci/barmap/barmap-vfio-pci.ko \
-		"$BUILD/guest-bin/vfio_regions" "$l1initrd"; } >"$out/initramfs.log" 2>&1; then
+kroot=$(debian7_root)
+cp "$(debian7_vmlinuz)" "$out/l2-vmlinuz"
+if ! { BARMAP_KERNEL_ROOT=$kroot sh "$here/e2e-initramfs.sh" l2 "$rel7" \
+		"$out/e2e_ivshmem" "$out/l2-initrd" &&
+	BARMAP_KERNEL_ROOT=$kroot sh "$here/e2e-initramfs.sh" l1 "$rel7" \
+		"$module" "$BUILD/guest-bin/vfio_regions" "$l1initrd"; } \
+	>"$out/initramfs.log" 2>&1; then
 	sed 's/^/# /' "$out/initramfs.log" | while read -r l; do emit "$l"; done
 	tap 1 "build the L1 and L2 initramfs"
 	finish
 fi
 
 # Known contents: the NVMe images are pattern seed 1, the ivshmem backing
-# files pattern seed 2.  What each L2 run writes (scripts/e2e-l2-init.sh
-# holds the same table): tag, NVMe seed and offset, ivshmem seed, offset.
-WRITES="barmap-vfio-pci=barmap=11=4M=21=8M vfio-pci=stock=12=6M=22=12M"
+# files pattern seed 2 in their first 16 MiB and their last 64 KiB.  Each
+# L2 run writes a pattern of its own, at its own offset: "QEMU TAG DSEED
+# DOFF ISEED IOFF" in $out/writes, which L1 passes on to L2.
 DSIZE=256K ISIZE=64K
-# Each driver gets its own NVMe controller and ivshmem device, backed by
-# its own files: both L2 guests run at the same time.
+: >"$out/writes"
+i=0
+for q in $(cut -d' ' -f1 "$out/qemus"); do
+	for tag in barmap stock; do
+		echo "$q $tag $((11 + i)) $((2 + i))M $((21 + i)) $((2 + i))M" >>"$out/writes"
+		i=$((i + 1))
+	done
+done
 helper=$out/e2e_ivshmem
 for tag in barmap stock; do
 	"$helper" gen 1 0 8M >"$out/nvme-$tag.img"
-	"$helper" gen 2 0 16M >"$out/ivshmem-$tag.bin"
+	shm=$out/ivshmem-$tag.bin
+	"$helper" gen 2 0 16M >"$shm"
+	truncate -s 1G "$shm"
+	"$helper" gen 2 $((1024 * 1024 - 64))K 64K |
+		dd of="$shm" bs=64K seek=16383 conv=notrunc status=none
 done
 
 # boot: the outer guest once; its ttyS1 (TAP) into $out/l1.raw, written
 # as it comes so that a guest that hangs before its modules are loaded
-# can be told from a slow one.
+# can be told from a slow one.  The i6300esbs' timers are L2's to start
+# and stop: if one ever fires, this QEMU does nothing.
 boot() {
 	timeout -k 10 "$E2E_TIMEOUT" \
 	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -M q35 \
 		-m 4G -smp 2 -nodefaults -display none -no-reboot \
-		-device intel-iommu \
-		-kernel "/boot/vmlinuz-$KVER" -initrd "$l1initrd" \
-		-append "console=ttyS0 intel_iommu=on quiet panic=-1 e2e_kver=$KVER e2e_l2initrd=$l2initrd e2e_wait=$E2E_WAIT" \
+		-device intel-iommu -action watchdog=none \
+		-kernel "$(debian7_vmlinuz)" -initrd "$l1initrd" \
+		-append "console=ttyS0 intel_iommu=on quiet panic=-1 e2e_out=$out e2e_wait=$E2E_WAIT" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 		-drive "file=$out/nvme-barmap.img,if=none,id=d0,format=raw" \
 		-device nvme,serial=e2e0,drive=d0,addr=03.0 \
-		-object "memory-backend-file,id=m1,size=16M,mem-path=$out/ivshmem-barmap.bin,share=on" \
+		-object "memory-backend-file,id=m1,size=1G,mem-path=$out/ivshmem-barmap.bin,share=on" \
 		-device ivshmem-plain,memdev=m1,addr=04.0 \
 		-drive "file=$out/nvme-stock.img,if=none,id=d1,format=raw" \
 		-device nvme,serial=e2e1,drive=d1,addr=05.0 \
-		-object "memory-backend-file,id=m2,size=16M,mem-path=$out/ivshmem-stock.bin,share=on" \
+		-object "memory-backend-file,id=m2,size=1G,mem-path=$out/ivshmem-stock.bin,share=on" \
 		-device ivshmem-plain,memdev=m2,addr=06.0 \
+		-device i6300esb,addr=07.0 -device i6300esb,addr=08.0 \
 		-serial "file:$out/l1.console" -serial stdio \
 		</dev/null >"$out/l1.raw" 2>"$out/l1.qemu.err" &
 	qpid=$!
 	waited=0
 	while kill -0 $qpid 2>/dev/null &&
-	      ! grep -q '^# e2e-modules-loaded' "$out/l1.raw"; do
-		if [ $waited -ge 120 ]; then
+	      ! grep -q '^# e2e-modules-loaded' "$out/l1.raw" 2>/dev/null; do
+		if [ $waited -ge 180 ]; then
 			kill $qpid
 			break
 		fi
@@ -176,27 +215,27 @@ else
 		while read -r l; do emit "$l"; done
 fi
 
-# What the L2 runs left in the image and in the ivshmem backing file.
-for w in $WRITES; do
-	# shellcheck disable=SC2046
-	set -- $(echo "$w" | tr '=' ' ')
-	drv=$1 tag=$2 dseed=$3 doff=$4 iseed=$5 ioff=$6
+# What the L2 runs left in the images and in the ivshmem backing files.
+while read -r q tag dseed doff iseed ioff; do
 	img=$out/nvme-$tag.img shm=$out/ivshmem-$tag.bin
-	check "nvme-$tag.img holds the pattern L2 wrote under $drv (seed $dseed at $doff+$DSIZE)" \
+	check "nvme-$tag.img holds the pattern L2 wrote under QEMU $q (seed $dseed at $doff+$DSIZE)" \
 		"$helper" check "$img" "$doff" $DSIZE "$dseed"
-	check "ivshmem-$tag.bin holds the pattern L2 stored under $drv (seed $iseed at $ioff+$ISIZE)" \
+	check "ivshmem-$tag.bin holds the pattern L2 stored under QEMU $q (seed $iseed at $ioff+$ISIZE)" \
 		"$helper" check "$shm" "$ioff" $ISIZE "$iseed"
-	check "nvme-$tag.img: the host pattern outside L2's writes is intact (0+4M)" \
-		"$helper" check "$img" 0 4M 1
-	check "ivshmem-$tag.bin: the host pattern outside L2's writes is intact (0+8M)" \
-		"$helper" check "$shm" 0 8M 2
+done <"$out/writes"
+for tag in barmap stock; do
+	check "nvme-$tag.img: the host pattern outside L2's writes is intact (0+2M)" \
+		"$helper" check "$out/nvme-$tag.img" 0 2M 1
+	check "ivshmem-$tag.bin: the host pattern outside L2's writes is intact (0+2M)" \
+		"$helper" check "$out/ivshmem-$tag.bin" 0 2M 2
 done
 
-# Summary: L2 run times and what QEMU mapped, per driver.
+# Summary: QEMU versions, L2 run times, what QEMU mapped, direct bytes
+# per BAR and the BAR2 sweep's faults, per QEMU and driver.
 emit "# e2e summary:"
-sed -n 's/^# e2e-duration \([^ ]*\) \([0-9]*\) \([0-9]*\) \([0-9]*\)$/# e2e summary: \1: L2 run \2s (boot attempt \3, \4s in all)/p' "$raw" |
-	while read -r l; do emit "$l"; done
-sed -n 's/^# e2e-map /# e2e summary: /p' "$raw" |
-	while read -r l; do emit "$l"; done
+for f in qemu duration map direct sweep; do
+	sed -n "s/^# e2e-$f /# e2e summary: $f: /p" "$raw" |
+		while read -r l; do emit "$l"; done
+done
 emit "# e2e summary: make e2e took $(($(date +%s) - t0))s"
 finish

@@ -16,9 +16,23 @@
  *   e2e_ivshmem fill FILE OFF SIZE SEED      write FILE's window, fsync
  *   e2e_ivshmem mcheck FILE OFF SIZE SEED    as check, through a shared mmap
  *   e2e_ivshmem mfill FILE OFF SIZE SEED     as fill, through a shared mmap
+ *   e2e_ivshmem reg FILE OFF VALUE           store a 32-bit register through
+ *                                            a mapping of FILE's first page
+ *                                            and read it back
+ *   e2e_ivshmem sweep FILE CTL               read one word of every 4 KiB
+ *                                            page of FILE, through a mapping
+ *                                            of all of it, between two
+ *                                            lines read from CTL
  *
  * OFF and SIZE take a K or M suffix and must be multiples of 4096.  Exit
  * status 0 on success; check prints the first mismatch on failure.
+ *
+ * sweep is the nested guest's side of a fault count: the VMM's faults on
+ * its mapping of the BAR are counted outside, from the moment sweep says
+ * "E2E sweep-start" until it says "E2E sweep-done".  So that nothing but
+ * the sweep happens in between, the mapping is made and the loop warmed
+ * up (its code translated, on a buffer of its own) before, and each
+ * message waits for a line on CTL (a serial port the counter writes to).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +41,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define CHUNK	(64 * 1024)
@@ -176,12 +192,128 @@ static int do_mmap(const char *file, uint64_t off, uint64_t size,
 	return 0;
 }
 
+/* Map the first page of FILE, store VALUE at OFF, read it back. */
+static int do_reg(const char *file, uint64_t off, uint32_t value)
+{
+	volatile uint32_t *reg;
+	uint32_t got;
+	void *map;
+	int fd;
+
+	fd = open(file, O_RDWR | O_SYNC);
+	if (fd < 0) {
+		perror(file);
+		return 1;
+	}
+	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	reg = (volatile uint32_t *)((char *)map + off);
+	*reg = value;
+	got = *reg;
+	munmap(map, 4096);
+	close(fd);
+	printf("0x%x\n", got);
+	return got != value;
+}
+
+/* Read one word of every page of [p, p + size); returns their sum. */
+static uint64_t touch_pages(const volatile uint64_t *p, uint64_t size)
+{
+	uint64_t off, sum = 0;
+
+	for (off = 0; off < size; off += 4096)
+		sum += p[off / 8];
+	return sum;
+}
+
+/* Seconds since boot, for the log. */
+static double uptime(void)
+{
+	double up = 0;
+	FILE *f = fopen("/proc/uptime", "r");
+
+	if (f) {
+		if (fscanf(f, "%lf", &up) != 1)
+			up = 0;
+		fclose(f);
+	}
+	return up;
+}
+
+/* Wait for a line on CTL, without echoing it back. */
+static int wait_line(FILE *ctl)
+{
+	char line[64];
+
+	return fgets(line, sizeof(line), ctl) ? 0 : -1;
+}
+
+#define WARMUP_SIZE	(16 << 20)
+
+static int do_sweep(const char *file, const char *ctl_path)
+{
+	struct termios tio;
+	uint64_t size, sum;
+	struct stat st;
+	void *map, *warm;
+	FILE *ctl;
+	int fd;
+
+	fd = open(file, O_RDWR | O_SYNC);
+	if (fd < 0 || fstat(fd, &st)) {
+		perror(file);
+		return 1;
+	}
+	size = st.st_size;
+	ctl = fopen(ctl_path, "r");
+	if (!ctl) {
+		perror(ctl_path);
+		return 1;
+	}
+	if (!tcgetattr(fileno(ctl), &tio)) {
+		tio.c_lflag &= ~ECHO;
+		tcsetattr(fileno(ctl), TCSANOW, &tio);
+	}
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	warm = mmap(NULL, WARMUP_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (map == MAP_FAILED || warm == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	touch_pages(warm, WARMUP_SIZE);
+
+	printf("E2E sweep-start %llu bytes at uptime %.1fs\n",
+	       (unsigned long long)size, uptime());
+	fflush(stdout);
+	if (wait_line(ctl))
+		return 1;
+	printf("E2E # sweep: go at uptime %.1fs\n", uptime());
+	sum = touch_pages(map, size);
+	printf("E2E sweep-done %llu pages, sum 0x%llx, at uptime %.1fs\n",
+	       (unsigned long long)(size / 4096), (unsigned long long)sum,
+	       uptime());
+	fflush(stdout);
+	if (wait_line(ctl))
+		return 1;
+	munmap(warm, WARMUP_SIZE);
+	munmap(map, size);
+	fclose(ctl);
+	close(fd);
+	return 0;
+}
+
 static int usage(const char *prog)
 {
 	fprintf(stderr,
 		"Usage: %s gen SEED OFF SIZE\n"
-		"       %s check|fill|mcheck|mfill FILE OFF SIZE SEED\n",
-		prog, prog);
+		"       %s check|fill|mcheck|mfill FILE OFF SIZE SEED\n"
+		"       %s reg FILE OFF VALUE\n"
+		"       %s sweep FILE CTL\n",
+		prog, prog, prog, prog);
 	return 2;
 }
 
@@ -193,6 +325,14 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage(argv[0]);
 	cmd = argv[1];
+	if (!strcmp(cmd, "sweep"))
+		return argc == 4 ? do_sweep(argv[2], argv[3]) : usage(argv[0]);
+	if (!strcmp(cmd, "reg")) {
+		if (argc != 5 || parse_size(argv[3], &off) ||
+		    parse_size(argv[4], &seed) || off > 4092 || off % 4)
+			return usage(argv[0]);
+		return do_reg(argv[2], off, (uint32_t)seed);
+	}
 	if (!strcmp(cmd, "gen")) {
 		if (argc != 5 || parse_size(argv[2], &seed) ||
 		    parse_size(argv[3], &off) || parse_size(argv[4], &size))
