@@ -15,7 +15,7 @@
 #   make install    into /lib/modules/KVER/updates/, then depmod
 #   make dkms-install  register the source with DKMS
 #   make bench      fault counts, page-table memory and times, stock vs barmap
-#   make e2e        nested guest under the distribution's QEMU, both drivers
+#   make e2e        nested guest under QEMU 7.2, 10.0 and 11.1, both drivers
 #   make test-debug the guest suite on the KASAN/lockdep/kmemleak kernel
 
 # Kbuild reads Kbuild, not this file, when it descends here.
