@@ -230,7 +230,7 @@ static uint64_t touch_pages(const volatile uint64_t *p, uint64_t size)
 }
 
 /* Seconds since boot, for the log. */
-static double uptime(void)
+static double seconds_since_boot(void)
 {
 	double up = 0;
 	FILE *f = fopen("/proc/uptime", "r");
@@ -287,15 +287,15 @@ static int do_sweep(const char *file, const char *ctl_path)
 	touch_pages(warm, WARMUP_SIZE);
 
 	printf("E2E sweep-start %llu bytes at uptime %.1fs\n",
-	       (unsigned long long)size, uptime());
+	       (unsigned long long)size, seconds_since_boot());
 	fflush(stdout);
 	if (wait_line(ctl))
 		return 1;
-	printf("E2E # sweep: go at uptime %.1fs\n", uptime());
+	printf("E2E # sweep: go at uptime %.1fs\n", seconds_since_boot());
 	sum = touch_pages(map, size);
 	printf("E2E sweep-done %llu pages, sum 0x%llx, at uptime %.1fs\n",
 	       (unsigned long long)(size / 4096), (unsigned long long)sum,
-	       uptime());
+	       seconds_since_boot());
 	fflush(stdout);
 	if (wait_line(ctl))
 		return 1;
