@@ -42,35 +42,51 @@ d13_bootstrap() {
 	}
 }
 
-# d13_root_install DIR SUITES [-t SUITE] PKG=VER...: the root's own
-# sources (the mirror's SUITES, main), then the packages, without
-# recommends, and no package cache, lists or service start left behind.
-d13_root_install() {
-	ri_dir=$1 ri_root=$1/root
-	shift
+# d13_root_begin DIR SUITES: the root's own sources (the mirror's SUITES,
+# main) and their lists; no service may start while packages go in.
+# Then d13_root_get DIR [-t SUITE] PKG=VER..., as often as needed, and
+# d13_root_end DIR.  What apt says goes to DIR/install.log.
+d13_root_begin() {
+	ri_root=$1/root
 	key=/usr/share/keyrings/debian-archive-keyring.gpg
-	for s in $1; do
+	for s in $2; do
 		echo "deb [signed-by=$key] $(d13_mirror) $s main"
 	done >"$ri_root/etc/apt/sources.list"
-	shift
+	printf '#!/bin/sh\nexit 101\n' >"$ri_root/usr/sbin/policy-rc.d"
+	chmod 755 "$ri_root/usr/sbin/policy-rc.d"
 	# The host's apt may not check Valid-Until (a snapshot mirror): the
 	# root's apt reads the same Release files, so it does the same.
 	vu=$(apt-config dump Acquire::Check-Valid-Until |
 		sed -n 's/^Acquire::Check-Valid-Until "\(.*\)";$/\1/p')
-	printf '#!/bin/sh\nexit 101\n' >"$ri_root/usr/sbin/policy-rc.d"
-	chmod 755 "$ri_root/usr/sbin/policy-rc.d"
-	{ in_root "$ri_root" apt-get -q -o Acquire::Languages=none \
-		${vu:+-o Acquire::Check-Valid-Until="$vu"} update &&
-		in_root "$ri_root" env INITRD=No apt-get install -y -q \
-			--no-install-recommends "$@" &&
-		in_root "$ri_root" apt-get clean; } >"$ri_dir/install.log" 2>&1 || {
-		tail -n 20 "$ri_dir/install.log" >&2
-		die "deps: apt-get install $* in $ri_root failed (log: $ri_dir/install.log)"
+	in_root "$ri_root" apt-get -q -o Acquire::Languages=none \
+		${vu:+-o Acquire::Check-Valid-Until="$vu"} update \
+		>"$1/install.log" 2>&1 || {
+		tail -n 20 "$1/install.log" >&2
+		die "deps: apt-get update in $ri_root failed (log: $1/install.log)"
 	}
+}
+
+# d13_root_get DIR [-t SUITE] PKG=VER...: install, without recommends
+# (INITRD=No: a kernel image that headers depend on needs no initramfs).
+d13_root_get() {
+	ri_dir=$1
+	shift
+	in_root "$ri_dir/root" env INITRD=No apt-get install -y -q \
+		--no-install-recommends "$@" >>"$ri_dir/install.log" 2>&1 || {
+		tail -n 20 "$ri_dir/install.log" >&2
+		die "deps: apt-get install $* in $ri_dir/root failed (log: $ri_dir/install.log)"
+	}
+}
+
+# d13_root_end DIR: no package cache, lists nor policy-rc.d left behind;
+# the mount points a user of the root cannot create (it is shared
+# read-only).
+d13_root_end() {
+	ri_root=$1/root
+	in_root "$ri_root" apt-get clean >>"$1/install.log" 2>&1 ||
+		die "deps: apt-get clean in $ri_root failed"
 	rm -f "$ri_root/usr/sbin/policy-rc.d"
 	find "$ri_root/var/lib/apt/lists" -maxdepth 1 -type f -name '*_*' -delete
-	# Mount points for a user of the root who cannot create them (it is
-	# shared read-only).
 	mkdir -p "$ri_root/proc" "$ri_root/sys" "$ri_root/dev" \
 		"$ri_root/tmp" "$ri_root/run"
 }
@@ -117,8 +133,10 @@ qemu_root_build() {
 		t0=$(date +%s)
 		d13_bootstrap "$dir"
 		t1=$(date +%s)
+		d13_root_begin "$dir" "$suites"
 		# shellcheck disable=SC2086 # target is words
-		d13_root_install "$dir" "$suites" $target "qemu-system-x86=$ver"
+		d13_root_get "$dir" $target "qemu-system-x86=$ver"
+		d13_root_end "$dir"
 		t2=$(date +%s)
 		d13_root_check "$dir" qemu-system-x86 "$ver"
 		line=$(chroot "$dir/root" qemu-system-x86_64 --version | head -n 1)
