@@ -134,6 +134,10 @@ fi
 # and prepared for module builds, never installed (scripts/debian13.sh).
 d13_kernel
 
+# Debian 13's own 6.12 kernel (trixie), unpacked the same way: DKMS
+# builds for it in the root below, and the module boots on it.
+d13_kernel_612
+
 # Two Debian 13 roots with today's QEMU (trixie's 10.0.x and
 # trixie-backports' 11.x) for the nested end-to-end test: debootstrapped
 # into the cache, keyed by the QEMU package's version (scripts/roots.sh).
