@@ -143,6 +143,10 @@ d13_kernel_612
 # into the cache, keyed by the QEMU package's version (scripts/roots.sh).
 qemu_roots
 
+# A Debian 13 root with dkms, gcc-14 and Debian's 6.12 and 7.x headers:
+# make test has DKMS build the module there, as on a trixie machine.
+dkms_root_build
+
 # A sparse that parses 7.x's headers, built from sid's source
 # (scripts/sparse.sh): make check runs it on the in-tree 7.x build.
 sparse7_build

@@ -165,6 +165,21 @@ trixie612_vmlinuz() {
 	return 0
 }
 
+# dkms_root: the Debian 13 root with dkms, gcc-14 and Debian's 6.12 and
+# 7.x headers (dkms_root_build in scripts/roots.sh), or nothing.
+# dkms_root_get rel612|rel7|gcc: what it has.
+dkms_root() {
+	dr_=$(cached dkms-trixie)
+	[ -n "$dr_" ] && echo "$dr_/root"
+	return 0
+}
+
+dkms_root_get() {
+	dr_=$(cached dkms-trixie)
+	[ -n "$dr_" ] && cat "$dr_/$1"
+	return 0
+}
+
 # unmount_under DIR: unmount whatever is mounted at or below DIR, the
 # deepest first.  A chroot's proc, sys or dev left mounted in the cache
 # would break every later use of it, and an rm -rf there would reach
