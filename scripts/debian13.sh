@@ -127,6 +127,17 @@ d13_suite_version() {
 		}' | newest_version
 }
 
+# d13_newest_pkg PREFIX ERE SUITE: of the packages named PREFIX... that
+# match ERE as a whole, the newest (sort -V) that SUITE has.
+d13_newest_pkg() {
+	d13_apt apt-cache pkgnames "$1" | grep -E "^$2\$" | sort -V |
+		while read -r np_; do
+			if [ -n "$(d13_suite_version "$np_" "$3")" ]; then
+				echo "$np_"
+			fi
+		done | tail -n 1
+}
+
 # d13_deb PKG VERSION: download it into debs/ unless it is there; print
 # the file.
 d13_deb() {
@@ -254,4 +265,50 @@ d13_kernel() {
 	mv "$dir/complete.tmp" "$dir/complete"
 	echo "$dir" >"$BARMAP_CACHE/debian7"
 	info "deps: $rel ready in $dir (vermagic $have)"
+}
+
+# d13_kernel_612: Debian 13's own 6.12 kernel, trixie's newest
+# linux-image-6.12.N+deb13-amd64-unsigned (image and modules in one
+# package), downloaded and dpkg -x'd, never installed:
+#
+#   $BARMAP_CACHE/debian-kernel-REL_PKGVER/
+#       root/             root/boot/vmlinuz-REL, root/usr/lib/modules/REL/
+#       release, vermagic REL, and the vermagic of its own vfio.ko
+#       complete          stamp, written last
+#   $BARMAP_CACHE/debian13-612   pointer: trixie612_dir (lib.sh)
+#
+# Once cached, no network I/O (BARMAP_DEBIAN7_REFRESH=1 looks again).
+d13_kernel_612() {
+	if [ -n "$(trixie612_dir)" ] && [ -z "${BARMAP_DEBIAN7_REFRESH:-}" ]; then
+		return 0
+	fi
+	d13_setup
+	d13_update
+	pkg=$(d13_newest_pkg linux-image-6.12. \
+		'linux-image-6\.12\.[0-9]+\+deb13-amd64-unsigned' trixie)
+	[ -n "$pkg" ] || die "deps: no linux-image-6.12.*+deb13-amd64-unsigned in trixie"
+	rel=${pkg#linux-image-}
+	rel=${rel%-unsigned}
+	pkgver=$(d13_suite_version "$pkg" trixie)
+	dir=$BARMAP_CACHE/debian-kernel-${rel}_$pkgver
+	if [ ! -f "$dir/complete" ]; then
+		info "deps: Debian 13's $rel ($pkgver)"
+		rm -rf "$dir"
+		mkdir -p "$dir/root"
+		deb=$(d13_deb "$pkg" "$pkgver") || exit 1
+		dpkg -x "$deb" "$dir/root" || die "deps: dpkg -x $deb failed"
+		mod=$dir/root/usr/lib/modules/$rel
+		for f in "$dir/root/boot/vmlinuz-$rel" "$mod/modules.builtin" \
+			"$mod/modules.order" "$mod/kernel/drivers/vfio/vfio.ko.xz" \
+			"$mod/kernel/drivers/vfio/pci/vfio-pci-core.ko.xz"; do
+			[ -f "$f" ] || die "deps: no $f in $pkg"
+		done
+		modinfo -F vermagic "$mod/kernel/drivers/vfio/vfio.ko.xz" \
+			>"$dir/vermagic"
+		echo "$rel" >"$dir/release"
+		date -u '+%F %T' >"$dir/complete.tmp"
+		mv "$dir/complete.tmp" "$dir/complete"
+		info "deps: $rel ready in $dir"
+	fi
+	echo "$dir" >"$BARMAP_CACHE/debian13-612"
 }

@@ -134,10 +134,18 @@ fi
 # and prepared for module builds, never installed (scripts/debian13.sh).
 d13_kernel
 
+# Debian 13's own 6.12 kernel (trixie), unpacked the same way: DKMS
+# builds for it in the root below, and the module boots on it.
+d13_kernel_612
+
 # Two Debian 13 roots with today's QEMU (trixie's 10.0.x and
 # trixie-backports' 11.x) for the nested end-to-end test: debootstrapped
 # into the cache, keyed by the QEMU package's version (scripts/roots.sh).
 qemu_roots
+
+# A Debian 13 root with dkms, gcc-14 and Debian's 6.12 and 7.x headers:
+# make test has DKMS build the module there, as on a trixie machine.
+dkms_root_build
 
 # A sparse that parses 7.x's headers, built from sid's source
 # (scripts/sparse.sh): make check runs it on the in-tree 7.x build.

@@ -182,6 +182,25 @@ if [ "$mode" = bench ]; then
 	finish
 fi
 
+# The DKMS lane of scripts/test.sh: the module that DKMS built on Debian
+# 13 is the only barmap-vfio-pci in this initramfs; its checksum goes to
+# the host, which compares it with what DKMS installed.  The matrix is
+# bound to it (above); the region test on each device, a clean kernel
+# log, and off.
+if [ "$mode" = dkms ]; then
+	ko=/lib/modules/$(uname -r)/updates/barmap-vfio-pci.ko
+	echo "# barmap-vfio-pci module: $(md5sum <"$ko" | cut -d' ' -f1)"
+	for d in $MATRIX; do
+		run "$profile/${d#*=}" barmap_region BARMAP_BDF=${d%%=*} \
+			BARMAP_SUBPAGE=$(subpage_of ${d%%=*})
+	done
+	bad=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|refcount_t')
+	[ -z "$bad" ]
+	tap $? "dmesg free of BUG/WARNING/Oops/refcount_t reports"
+	[ -z "$bad" ] || echo "$bad" | head -n 40 | sed 's/^/# dmesg: /'
+	finish
+fi
+
 for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	echo "# device $name $bdf"

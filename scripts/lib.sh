@@ -138,6 +138,48 @@ qemu_root_version() {
 	return 0
 }
 
+# Debian 13's own 6.12 amd64 kernel (trixie's newest, e.g.
+# 6.12.117+deb13-amd64), unpacked by make deps (d13_kernel_612 in
+# scripts/debian13.sh), never installed: trixie612_dir prints its cache
+# directory, or nothing; the others nothing then either.  No network.
+trixie612_dir() {
+	cached debian13-612
+}
+
+trixie612_rel() {
+	t6_=$(trixie612_dir)
+	[ -n "$t6_" ] && cat "$t6_/release"
+	return 0
+}
+
+# BARMAP_KERNEL_ROOT of initramfs.sh (lib/modules/REL under it).
+trixie612_root() {
+	t6_=$(trixie612_dir)
+	[ -n "$t6_" ] && echo "$t6_/root/usr"
+	return 0
+}
+
+trixie612_vmlinuz() {
+	t6_=$(trixie612_dir)
+	[ -n "$t6_" ] && echo "$t6_/root/boot/vmlinuz-$(cat "$t6_/release")"
+	return 0
+}
+
+# dkms_root: the Debian 13 root with dkms, gcc-14 and Debian's 6.12 and
+# 7.x headers (dkms_root_build in scripts/roots.sh), or nothing.
+# dkms_root_get rel612|rel7|gcc: what it has.
+dkms_root() {
+	dr_=$(cached dkms-trixie)
+	[ -n "$dr_" ] && echo "$dr_/root"
+	return 0
+}
+
+dkms_root_get() {
+	dr_=$(cached dkms-trixie)
+	[ -n "$dr_" ] && cat "$dr_/$1"
+	return 0
+}
+
 # unmount_under DIR: unmount whatever is mounted at or below DIR, the
 # deepest first.  A chroot's proc, sys or dev left mounted in the cache
 # would break every later use of it, and an rm -rf there would reach

@@ -17,6 +17,8 @@
 #   $BARMAP_CACHE/qemu-root-trixie-backports_QEMUVER/
 #       the same with trixie-backports' qemu-system-x86 (QEMU 11.x)
 #   $BARMAP_CACHE/qemu-trixie, qemu-backports   pointers: qemu_root (lib.sh)
+#   $BARMAP_CACHE/dkms-root-trixie_.../, dkms-trixie   dkms, gcc-14 and
+#                    Debian's 6.12 and 7.x headers (dkms_root_build below)
 #   $(d13_dir)/debootstrap/   debootstrap's package cache, shared by the roots
 #
 # Nothing is redone: once the pointers name complete directories, no
@@ -42,35 +44,51 @@ d13_bootstrap() {
 	}
 }
 
-# d13_root_install DIR SUITES [-t SUITE] PKG=VER...: the root's own
-# sources (the mirror's SUITES, main), then the packages, without
-# recommends, and no package cache, lists or service start left behind.
-d13_root_install() {
-	ri_dir=$1 ri_root=$1/root
-	shift
+# d13_root_begin DIR SUITES: the root's own sources (the mirror's SUITES,
+# main) and their lists; no service may start while packages go in.
+# Then d13_root_get DIR [-t SUITE] PKG=VER..., as often as needed, and
+# d13_root_end DIR.  What apt says goes to DIR/install.log.
+d13_root_begin() {
+	ri_root=$1/root
 	key=/usr/share/keyrings/debian-archive-keyring.gpg
-	for s in $1; do
+	for s in $2; do
 		echo "deb [signed-by=$key] $(d13_mirror) $s main"
 	done >"$ri_root/etc/apt/sources.list"
-	shift
+	printf '#!/bin/sh\nexit 101\n' >"$ri_root/usr/sbin/policy-rc.d"
+	chmod 755 "$ri_root/usr/sbin/policy-rc.d"
 	# The host's apt may not check Valid-Until (a snapshot mirror): the
 	# root's apt reads the same Release files, so it does the same.
 	vu=$(apt-config dump Acquire::Check-Valid-Until |
 		sed -n 's/^Acquire::Check-Valid-Until "\(.*\)";$/\1/p')
-	printf '#!/bin/sh\nexit 101\n' >"$ri_root/usr/sbin/policy-rc.d"
-	chmod 755 "$ri_root/usr/sbin/policy-rc.d"
-	{ in_root "$ri_root" apt-get -q -o Acquire::Languages=none \
-		${vu:+-o Acquire::Check-Valid-Until="$vu"} update &&
-		in_root "$ri_root" env INITRD=No apt-get install -y -q \
-			--no-install-recommends "$@" &&
-		in_root "$ri_root" apt-get clean; } >"$ri_dir/install.log" 2>&1 || {
-		tail -n 20 "$ri_dir/install.log" >&2
-		die "deps: apt-get install $* in $ri_root failed (log: $ri_dir/install.log)"
+	in_root "$ri_root" apt-get -q -o Acquire::Languages=none \
+		${vu:+-o Acquire::Check-Valid-Until="$vu"} update \
+		>"$1/install.log" 2>&1 || {
+		tail -n 20 "$1/install.log" >&2
+		die "deps: apt-get update in $ri_root failed (log: $1/install.log)"
 	}
+}
+
+# d13_root_get DIR [-t SUITE] PKG=VER...: install, without recommends
+# (INITRD=No: a kernel image that headers depend on needs no initramfs).
+d13_root_get() {
+	ri_dir=$1
+	shift
+	in_root "$ri_dir/root" env INITRD=No apt-get install -y -q \
+		--no-install-recommends "$@" >>"$ri_dir/install.log" 2>&1 || {
+		tail -n 20 "$ri_dir/install.log" >&2
+		die "deps: apt-get install $* in $ri_dir/root failed (log: $ri_dir/install.log)"
+	}
+}
+
+# d13_root_end DIR: no package cache, lists nor policy-rc.d left behind;
+# the mount points a user of the root cannot create (it is shared
+# read-only).
+d13_root_end() {
+	ri_root=$1/root
+	in_root "$ri_root" apt-get clean >>"$1/install.log" 2>&1 ||
+		die "deps: apt-get clean in $ri_root failed"
 	rm -f "$ri_root/usr/sbin/policy-rc.d"
 	find "$ri_root/var/lib/apt/lists" -maxdepth 1 -type f -name '*_*' -delete
-	# Mount points for a user of the root who cannot create them (it is
-	# shared read-only).
 	mkdir -p "$ri_root/proc" "$ri_root/sys" "$ri_root/dev" \
 		"$ri_root/tmp" "$ri_root/run"
 }
@@ -117,8 +135,10 @@ qemu_root_build() {
 		t0=$(date +%s)
 		d13_bootstrap "$dir"
 		t1=$(date +%s)
+		d13_root_begin "$dir" "$suites"
 		# shellcheck disable=SC2086 # target is words
-		d13_root_install "$dir" "$suites" $target "qemu-system-x86=$ver"
+		d13_root_get "$dir" $target "qemu-system-x86=$ver"
+		d13_root_end "$dir"
 		t2=$(date +%s)
 		d13_root_check "$dir" qemu-system-x86 "$ver"
 		line=$(chroot "$dir/root" qemu-system-x86_64 --version | head -n 1)
@@ -136,4 +156,61 @@ qemu_root_build() {
 qemu_roots() {
 	qemu_root_build trixie
 	qemu_root_build backports
+}
+
+# dkms_root_build: trixie minbase with dkms, gcc-14 (trixie's gcc) and
+# make, and Debian's headers of the newest trixie 6.12 kernel and of the
+# newest trixie-backports 7.x one, as a user of Debian 13 has them: the
+# 6.12 headers bring their kernel image along (INITRD=No), the 7.x ones
+# come with -t trixie-backports.  Keyed by both headers packages and
+# dkms's version.  scripts/test.sh has DKMS build the module there.
+#
+#   $BARMAP_CACHE/dkms-root-trixie_REL612_VER_REL7_VER_dkms_VER/
+#       root/            the root
+#       rel612, rel7     the two kernel releases it has headers for
+#       gcc              the first line of its gcc-14 --version
+#       *.log, complete
+#   $BARMAP_CACHE/dkms-trixie   pointer: dkms_root (lib.sh)
+dkms_root_build() {
+	if [ -n "$(dkms_root)" ] && [ -z "${BARMAP_DEBIAN7_REFRESH:-}" ]; then
+		return 0
+	fi
+	d13_setup
+	d13_update
+	h6=$(d13_newest_pkg linux-headers-6.12. \
+		'linux-headers-6\.12\.[0-9]+\+deb13-amd64' trixie)
+	h7=$(d13_newest_pkg linux-headers-7. \
+		'linux-headers-7\.[0-9.]+\+deb13-amd64' trixie-backports)
+	[ -n "$h6" ] || die "deps: no linux-headers-6.12.*+deb13-amd64 in trixie"
+	[ -n "$h7" ] || die "deps: no linux-headers-7.*+deb13-amd64 in trixie-backports"
+	v6=$(d13_suite_version "$h6" trixie)
+	v7=$(d13_suite_version "$h7" trixie-backports)
+	vd=$(d13_suite_version dkms trixie)
+	[ -n "$vd" ] || die "deps: no dkms in trixie"
+	r6=${h6#linux-headers-} r7=${h7#linux-headers-}
+	dir=$BARMAP_CACHE/dkms-root-trixie_${r6}_$(root_key "$v6")_${r7}_$(root_key "$v7")_dkms_$(root_key "$vd")
+	if [ ! -f "$dir/complete" ]; then
+		info "deps: a trixie root with dkms $vd, gcc-14, $h6 $v6 and $h7 $v7 in $dir"
+		t0=$(date +%s)
+		d13_bootstrap "$dir"
+		t1=$(date +%s)
+		d13_root_begin "$dir" "trixie trixie-backports"
+		d13_root_get "$dir" "dkms=$vd" gcc-14 make "$h6=$v6"
+		d13_root_get "$dir" -t trixie-backports "$h7=$v7"
+		d13_root_end "$dir"
+		t2=$(date +%s)
+		d13_root_check "$dir" dkms "$vd"
+		d13_root_check "$dir" "$h6" "$v6"
+		d13_root_check "$dir" "$h7" "$v7"
+		for r in "$r6" "$r7"; do
+			[ -f "$dir/root/usr/lib/modules/$r/build/Makefile" ] ||
+				die "deps: no /lib/modules/$r/build in $dir/root"
+		done
+		chroot "$dir/root" gcc-14 --version | head -n 1 >"$dir/gcc"
+		echo "$r6" >"$dir/rel612"
+		echo "$r7" >"$dir/rel7"
+		d13_root_done "$dir" dkms-trixie
+		info "deps: DKMS root in $dir: debootstrap $((t1 - t0)) s, install $((t2 - t1)) s"
+	fi
+	set_pointer dkms-trixie "$dir"
 }

@@ -45,7 +45,8 @@
 #
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
 # (Debian's 7.x as make deps unpacks it, the debug kernel of
-# scripts/debug-kernel.sh).  An oops panics the
+# scripts/debug-kernel.sh).  BARMAP_APPEND: more of its command line
+# (barmap_label=, for one: test.sh's DKMS lane).  An oops panics the
 # guest (oops=panic): a crashed test ends the boot at once, not at the
 # timeout.
 #
@@ -107,7 +108,7 @@ boot() {
 	qemu-system-x86_64 -accel tcg,thread=single -cpu max -M q35 \
 		-m 4G -smp 2 -nodefaults -display none -no-reboot \
 		-kernel "${BARMAP_KERNEL:-/boot/vmlinuz-$KVER}" -initrd "$initrd" \
-		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE $extra" \
+		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE $extra${BARMAP_APPEND:+ $BARMAP_APPEND}" \
 		-device intel-iommu \
 		-drive "file=$disk,if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,addr=03.0 \

@@ -19,8 +19,9 @@ results=${BUILD:-$PWD/build}/results.tap
 
 # BARMAP_SUITES picks the parts that boot guests (make test-debug:
 # "debug"; make e2e runs scripts/e2e.sh alone).  "7.x" is Debian's newest
-# 7.x kernel, also accepted as its series (e.g. "7.3").
-: "${BARMAP_SUITES:=7.x 6.12 e2e 6.1 debug arm64}"
+# 7.x kernel, also accepted as its series (e.g. "7.3").  "dkms" is DKMS in
+# the Debian 13 root and its modules' boots (dkms_trixie below).
+: "${BARMAP_SUITES:=7.x 6.12 e2e 6.1 debug arm64 dkms}"
 has_suite() {
 	case " $BARMAP_SUITES " in *" $1 "*) return 0 ;; esac
 	return 1
@@ -83,6 +84,152 @@ if step "dkms: add the source as barmap-vfio-pci/$ver" make -s dkms-install; the
 			dkms_build_7x "$rel7" "$d7_build" || true
 	fi
 	step "dkms: remove from every kernel" make -s dkms-remove || true
+fi
+
+# DKMS on Debian 13, the path a user there takes, in the trixie root of
+# make deps (dkms, gcc-14, Debian's headers of trixie's 6.12 and of the
+# newest 7.x; scripts/roots.sh): the source goes to /usr/src as dkms.conf
+# wants it, DKMS adds it, builds and installs it for both kernels, each
+# module must carry the vermagic of its kernel's own vfio.ko (the
+# kernels make deps unpacked) and gcc-14's mark, and dkms remove --all
+# and the source's removal leave the cached root as it was.  proc, sys
+# and dev are mounted in the root for each DKMS command only (in_root).
+# Then each module boots on its kernel, one guest at a time: load, bind
+# the matrix, the region test (guest-init.sh's mode "dkms").  The lane
+# runs in the background beside the other suites' guests (the second
+# core), with its own $BUILD and TAP file, added to $results at the end.
+dkms_tag="dkms (trixie, gcc-14)"
+dkms_label=dkms-trixie-gcc-14
+dkms_trixie() {
+	guest_bin=$BUILD/guest-bin
+	BUILD=$BUILD/dkms-trixie
+	results=$BUILD/results.tap
+	rm -rf "$BUILD"
+	mkdir -p "$BUILD"
+	: >"$results"
+	root=$(dkms_root)
+	if [ -z "$root" ]; then
+		echo "not ok - build: $dkms_tag: no Debian 13 DKMS root in $BARMAP_CACHE (run make deps)" >>"$results"
+		return 0
+	fi
+	# One DKMS user of the cached root at a time: a make test in another
+	# worktree may be in it.  The boots below need it no more.
+	exec 7>"${root%/root}/lock"
+	if ! flock -n 7; then
+		info "$dkms_tag: another make test holds ${root%/root}/lock; waiting"
+		flock 7
+	fi
+	src=$root/usr/src/barmap-vfio-pci-$ver
+	in_root "$root" dkms remove "barmap-vfio-pci/$ver" --all >/dev/null 2>&1 || true
+	rm -rf "$src"
+	mkdir -p "$src/scripts"
+	cp -r Makefile Kbuild drivers "$src/"
+	cp -r scripts/compat-probes scripts/lib.sh "$src/scripts/"
+	sed "s/@VERSION@/$ver/" dkms.conf >"$src/dkms.conf"
+	staged=
+	if step "$dkms_tag: add the source as barmap-vfio-pci/$ver" \
+		in_root "$root" dkms add "barmap-vfio-pci/$ver"; then
+		for k in rel612 rel7; do
+			rel=$(dkms_root_get $k)
+			case $k in
+			rel612) kroot=$(trixie612_root) krel=$(trixie612_rel) ;;
+			rel7) kroot=$(debian7_root) krel=$(debian7_rel) ;;
+			esac
+			t0=$(date +%s)
+			step "$dkms_tag: build and install for $rel" \
+				dkms_trixie_install "$rel" &&
+			echo "# $dkms_tag: $rel built and installed in $(($(date +%s) - t0)) s" >>"$results" &&
+			step "$dkms_tag: $rel module has the vermagic of $rel's vfio.ko, built by gcc-14" \
+				dkms_trixie_check "$rel" "$kroot" "$krel" &&
+			staged="$staged $rel"
+		done
+		step "$dkms_tag: remove from every kernel, the cached root left as it was" \
+			dkms_trixie_remove || true
+	fi
+	rm -rf "$src"
+	flock -u 7
+	exec 7>&-
+	for rel in $staged; do
+		if [ "$rel" = "$(trixie612_rel)" ]; then
+			kroot=$(trixie612_root) vmlinuz=$(trixie612_vmlinuz)
+		else
+			kroot=$(debian7_root) vmlinuz=$(debian7_vmlinuz)
+		fi
+		mkdir -p "$BUILD/$rel"
+		step "$dkms_tag: initramfs for $rel with the DKMS-built module" \
+			env BARMAP_KERNEL_ROOT="$kroot" sh "$here/initramfs.sh" \
+			"$rel" "$BUILD/root-$rel" "$guest_bin" "$BUILD/$rel/initrd.gz" ||
+			continue
+		info "guest: $rel, the module DKMS built on trixie"
+		KVER=$rel BARMAP_KERNEL=$vmlinuz BARMAP_MODE=dkms \
+			BARMAP_GUEST_TIMEOUT=180 \
+			BARMAP_APPEND="barmap_label=$rel/$dkms_label" \
+			sh "$here/run-guest.sh" exclusive "$BUILD/$rel/initrd.gz" \
+			"$BUILD/guest-$rel" >>"$results" || true
+		want=$(md5sum <"$BUILD/root-$rel/lib/modules/$rel/updates/barmap-vfio-pci.ko" | cut -d' ' -f1)
+		got=$(sed -n 's/^# barmap-vfio-pci module: //p' "$BUILD/guest-$rel/exclusive.tap") || got=
+		if [ "$got" = "$want" ]; then
+			echo "ok - $rel/$dkms_label: the guest ran the module DKMS built on trixie with gcc-14 (md5 $want)" >>"$results"
+		else
+			echo "not ok - $rel/$dkms_label: the guest's barmap-vfio-pci ('$got') is not the one DKMS built ($want)" >>"$results"
+		fi
+	done
+}
+
+# dkms_trixie_install REL: build and install; modinfo in the root finds
+# the DKMS copy.  Without the kernel's modules in the root (7.x: headers
+# only) dkms runs no depmod, and the file must be there instead.
+dkms_trixie_install() {
+	in_root "$root" nice -n 10 sh -c "dkms build barmap-vfio-pci/$ver -k $1 &&
+		dkms install barmap-vfio-pci/$ver -k $1 &&
+		if [ -f /lib/modules/$1/modules.dep ]; then
+			modinfo -k $1 -F filename barmap-vfio-pci
+		else
+			ls /lib/modules/$1/updates/dkms/barmap-vfio-pci.ko*
+		fi" >"$BUILD/dkms-$1.log" 2>&1
+	st=$?
+	cat "$BUILD/dkms-$1.log"
+	[ $st = 0 ] && grep -q "/lib/modules/$1/updates/dkms/barmap-vfio-pci.ko" "$BUILD/dkms-$1.log"
+}
+
+# dkms_trixie_check REL KROOT KREL: the module DKMS installed for REL,
+# decompressed into the guest's staging tree, has the vermagic of
+# KROOT's vfio.ko (KREL must be REL: the root and the unpacked kernel
+# come from one make deps), and gcc-14 compiled all of it.
+dkms_trixie_check() {
+	[ "$1" = "$3" ] || {
+		echo "the root's headers are for $1, the unpacked kernel is '$3' (make deps with BARMAP_DEBIAN7_REFRESH=1)"
+		return 1
+	}
+	ko=$(find "$root/usr/lib/modules/$1/updates/dkms" -name 'barmap-vfio-pci.ko*' | head -n 1)
+	dst=$BUILD/root-$1/lib/modules/$1/updates/barmap-vfio-pci.ko
+	mkdir -p "${dst%/*}"
+	case $ko in
+	*.ko) cp "$ko" "$dst" ;;
+	*.ko.xz) xz -dc "$ko" >"$dst" ;;
+	*) echo "no module, or one compressed some other way: '$ko'"; return 1 ;;
+	esac
+	have=$(modinfo -F vermagic "$dst")
+	want=$(modinfo -F vermagic "$2/lib/modules/$1/kernel/drivers/vfio/vfio.ko.xz")
+	gcc=$(readelf -p .comment "$dst" | sed -n 's/.*\(GCC: .*\)/\1/p' | sort -u)
+	echo "${ko#"$root"}: vermagic '$have', vfio.ko's '$want'; $gcc"
+	[ -n "$have" ] && [ "$have" = "$want" ] &&
+		[ "$(echo "$gcc" | sed -n 's/^GCC: (Debian \([0-9]*\)\..*/\1/p' | sort -u)" = 14 ]
+}
+
+# dkms_trixie_remove: dkms remove --all, then the source; nothing of the
+# module left in the root.
+dkms_trixie_remove() {
+	in_root "$root" dkms remove "barmap-vfio-pci/$ver" --all
+	st=$?
+	rm -rf "$src"
+	left=$(find "$root/var/lib/dkms" "$root/usr/lib/modules" -name 'barmap*')
+	[ -z "$left" ] || echo "left behind: $left"
+	[ $st = 0 ] && [ -z "$left" ]
+}
+
+if has_suite dkms && [ $selftests_built = 0 ]; then
+	dkms_trixie >"$BUILD/dkms-trixie.log" 2>&1 &
 fi
 
 # guest_suite KVER INITRD: both boot profiles on one kernel.
@@ -150,5 +297,8 @@ if has_suite arm64; then
 fi
 
 wait
+if has_suite dkms && [ -f "$BUILD/dkms-trixie/results.tap" ]; then
+	cat "$BUILD/dkms-trixie/results.tap" >>"$results"
+fi
 grep -E '^(ok|not ok) |^# ' "$results" | grep -vE '^# +(RUN|OK) '
 sh "$here/summary.sh" <"$results"
