@@ -73,6 +73,13 @@ dkms_build_7x() {	# dkms_build_7x REL KDIR
 		[ -n "$ko" ] &&
 		[ "$(modinfo -F vermagic "$ko")" = "$(debian7_get vermagic)" ]
 }
+# /usr/src and /var/lib/dkms are the machine's: a make test of another
+# worktree or cache must not add, build or remove in them meanwhile.
+exec 6>/run/lock/barmap-vfio-pci-dkms.lock
+if ! flock -n 6; then
+	info "dkms: another make test holds /run/lock/barmap-vfio-pci-dkms.lock; waiting"
+	flock 6
+fi
 make -s dkms-remove >/dev/null 2>&1 || true
 if step "dkms: add the source as barmap-vfio-pci/$ver" make -s dkms-install; then
 	for k in "$KVER" $(installed_61_kver); do
@@ -85,6 +92,8 @@ if step "dkms: add the source as barmap-vfio-pci/$ver" make -s dkms-install; the
 	fi
 	step "dkms: remove from every kernel" make -s dkms-remove || true
 fi
+flock -u 6
+exec 6>&-
 
 # DKMS on Debian 13, the path a user there takes, in the trixie root of
 # make deps (dkms, gcc-14, Debian's headers of trixie's 6.12 and of the
