@@ -194,6 +194,13 @@ faults() {
 	END { print pte + 0, pmd + 0, pud + 0, fb + 0 }'
 }
 
+# sweep_mark WHEN [MINFLT]: a line "WHEN MINFLT PTE PMD PUD FALLBACK" of
+# QEMU's minor faults ("-" without) and the driver's entries so far for
+# $tag's ivshmem, into $S/sweep-$tag.
+sweep_mark() {
+	echo "$1 ${2:--} $(faults $tag $ivshmem_bdf)" >>$S/sweep-$tag
+}
+
 # mon TAG COMMAND: one monitor command, waiting (at most 60 s) for the
 # prompt that follows its output.
 mon() {
@@ -395,7 +402,8 @@ boot_l2() {
 	ready=1
 	maps=$S/maps-$tag
 	: >"$maps"
-	echo "start - $(faults $tag $ivshmem_bdf)" >$S/sweep-$tag
+	: >$S/sweep-$tag
+	sweep_mark start
 	secs=0 phase=ready
 	while alive $pid && [ $secs -lt "$wait_max" ]; do
 		[ -s "$maps" ] || snapshot_maps $pid "$maps" 2>/dev/null
@@ -419,7 +427,7 @@ boot_l2() {
 			;;
 		start)
 			if log_has "E2E sweep-start"; then
-				echo "before $(minflt $pid) $(faults $tag $ivshmem_bdf)" >>$S/sweep-$tag
+				sweep_mark before "$(minflt $pid)"
 				ctl $tag
 				phase=done
 				continue
@@ -427,7 +435,7 @@ boot_l2() {
 			;;
 		done)
 			if log_has "E2E sweep-done"; then
-				echo "after $(minflt $pid) $(faults $tag $ivshmem_bdf)" >>$S/sweep-$tag
+				sweep_mark after "$(minflt $pid)"
 				ctl $tag
 				phase=end
 			fi
@@ -453,7 +461,7 @@ boot_l2() {
 	fi
 	wait $pid
 	kill $monpid 2>/dev/null
-	echo "exit - $(faults $tag $ivshmem_bdf)" >>$S/sweep-$tag
+	sweep_mark exit
 	uptime_s
 	secs=$((now - start))
 }
