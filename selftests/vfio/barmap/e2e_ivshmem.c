@@ -158,6 +158,28 @@ static int do_rw(const char *file, uint64_t off, uint64_t size, uint64_t seed,
 }
 
 /*
+ * Open FILE uncached and map LEN bytes of it at OFF, shared and writable,
+ * as a driver maps a BAR.  NULL, said on stderr, on failure.
+ */
+static void *map_shared(const char *file, uint64_t len, uint64_t off, int *fd)
+{
+	void *map;
+
+	*fd = open(file, O_RDWR | O_SYNC);
+	if (*fd < 0) {
+		perror(file);
+		return NULL;
+	}
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, off);
+	if (map == MAP_FAILED) {
+		perror("mmap");
+		close(*fd);
+		return NULL;
+	}
+	return map;
+}
+
+/*
  * Through a shared mapping of FILE at OFF, with one 64-bit access per
  * word: what a driver does with a BAR.
  */
@@ -169,16 +191,9 @@ static int do_mmap(const char *file, uint64_t off, uint64_t size,
 	void *map;
 	int fd;
 
-	fd = open(file, O_RDWR | O_SYNC);
-	if (fd < 0) {
-		perror(file);
+	map = map_shared(file, size, off, &fd);
+	if (!map)
 		return 1;
-	}
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
-	if (map == MAP_FAILED) {
-		perror("mmap");
-		return 1;
-	}
 	p = map;
 	for (i = 0; i < size / 8; i++) {
 		w = pattern_word(seed, off / 8 + i);
@@ -200,16 +215,9 @@ static int do_reg(const char *file, uint64_t off, uint32_t value)
 	void *map;
 	int fd;
 
-	fd = open(file, O_RDWR | O_SYNC);
-	if (fd < 0) {
-		perror(file);
+	map = map_shared(file, 4096, 0, &fd);
+	if (!map)
 		return 1;
-	}
-	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
-		perror("mmap");
-		return 1;
-	}
 	reg = (volatile uint32_t *)((char *)map + off);
 	*reg = value;
 	got = *reg;
