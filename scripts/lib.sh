@@ -62,6 +62,21 @@ cached() {
 	return 0
 }
 
+# cached_path NAME PATH: PATH under the directory NAME names, if it is
+# complete; nothing otherwise.  cached_get NAME FILE: that file's
+# contents.
+cached_path() {
+	cp_=$(cached "$1")
+	[ -n "$cp_" ] && echo "$cp_/$2"
+	return 0
+}
+
+cached_get() {
+	cg_=$(cached_path "$1" "$2")
+	[ -n "$cg_" ] && cat "$cg_"
+	return 0
+}
+
 # Debian's newest 7.x amd64 kernel (trixie-backports), unpacked and
 # prepared by scripts/deps.sh (scripts/debian13.sh): debian7_dir prints
 # its cache directory, or nothing before make deps; the others print
@@ -73,9 +88,7 @@ debian7_dir() {
 # debian7_get FILE: release (7.3.4+deb13-amd64), series (7.3) or source
 # (the unpacked linux-source-7.N tree).
 debian7_get() {
-	f_=$(debian7_path "$1")
-	[ -n "$f_" ] && cat "$f_"
-	return 0
+	cached_get debian7 "$1"
 }
 
 debian7_rel() {
@@ -92,9 +105,7 @@ debian7_source() {
 
 # debian7_path PATH: PATH under the kernel's cache directory.
 debian7_path() {
-	d7_=$(debian7_dir)
-	[ -n "$d7_" ] && echo "$d7_/$1"
-	return 0
+	cached_path debian7 "$1"
 }
 
 # The O= tree out-of-tree modules build against (KDIR).
@@ -122,19 +133,16 @@ debian7_vmlinuz() {
 # are there to mount proc, sysfs, devtmpfs and tmpfs on.
 qemu_root() {
 	case $1 in
-	trixie | backports) qr_=$(cached "qemu-$1") ;;
+	trixie | backports) cached_path "qemu-$1" root ;;
 	*) die "qemu_root: trixie or backports, not '$1'" ;;
 	esac
-	[ -n "$qr_" ] && echo "$qr_/root"
-	return 0
 }
 
 # qemu_root_version trixie|backports: the first line of its
 # qemu-system-x86_64 --version ("QEMU emulator version 10.0.13 (Debian
 # ...)"), or nothing.
 qemu_root_version() {
-	qr_=$(qemu_root "$1")
-	[ -n "$qr_" ] && cat "${qr_%/root}/version"
+	[ -n "$(qemu_root "$1")" ] && cached_get "qemu-$1" version
 	return 0
 }
 
@@ -147,21 +155,17 @@ trixie612_dir() {
 }
 
 trixie612_rel() {
-	t6_=$(trixie612_dir)
-	[ -n "$t6_" ] && cat "$t6_/release"
-	return 0
+	cached_get debian13-612 release
 }
 
 # BARMAP_KERNEL_ROOT of initramfs.sh (lib/modules/REL under it).
 trixie612_root() {
-	t6_=$(trixie612_dir)
-	[ -n "$t6_" ] && echo "$t6_/root/usr"
-	return 0
+	cached_path debian13-612 root/usr
 }
 
 trixie612_vmlinuz() {
-	t6_=$(trixie612_dir)
-	[ -n "$t6_" ] && echo "$t6_/root/boot/vmlinuz-$(cat "$t6_/release")"
+	t6r_=$(trixie612_rel)
+	[ -n "$t6r_" ] && cached_path debian13-612 "root/boot/vmlinuz-$t6r_"
 	return 0
 }
 
@@ -169,15 +173,11 @@ trixie612_vmlinuz() {
 # 7.x headers (dkms_root_build in scripts/roots.sh), or nothing.
 # dkms_root_get rel612|rel7|gcc: what it has.
 dkms_root() {
-	dr_=$(cached dkms-trixie)
-	[ -n "$dr_" ] && echo "$dr_/root"
-	return 0
+	cached_path dkms-trixie root
 }
 
 dkms_root_get() {
-	dr_=$(cached dkms-trixie)
-	[ -n "$dr_" ] && cat "$dr_/$1"
-	return 0
+	cached_get dkms-trixie "$1"
 }
 
 # unmount_under DIR: unmount whatever is mounted at or below DIR, the
