@@ -20,44 +20,6 @@
 #include "kselftest_harness.h"
 #include "vfio_util.h"
 
-#ifndef VFIO_DEVICE_FEATURE_DMA_BUF	/* uapi of Linux 6.19 */
-#define VFIO_DEVICE_FEATURE_DMA_BUF 11
-
-struct vfio_region_dma_range {
-	__u64 offset;
-	__u64 length;
-};
-
-struct vfio_device_feature_dma_buf {
-	__u32 region_index;
-	__u32 open_flags;
-	__u32 flags;
-	__u32 nr_ranges;
-	struct vfio_region_dma_range dma_ranges[];
-};
-#endif
-
-/* A dma-buf of [@off, @off + @len) of @bar: its fd, or -errno. */
-static int get_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len)
-{
-	struct {
-		struct vfio_device_feature feature;
-		struct vfio_device_feature_dma_buf get;
-		struct vfio_region_dma_range range;
-	} req = {
-		.feature.argsz = sizeof(req),
-		.feature.flags = VFIO_DEVICE_FEATURE_GET |
-				 VFIO_DEVICE_FEATURE_DMA_BUF,
-		.get.region_index = bar,
-		.get.open_flags = O_RDWR | O_CLOEXEC,
-		.get.nr_ranges = 1,
-		.range = { .offset = off, .length = len },
-	};
-	int ret = ioctl(fd, VFIO_DEVICE_FEATURE, &req);
-
-	return ret < 0 ? -errno : ret;
-}
-
 /* 0 if a dma-buf of the range can be had (and is closed again), or -errno. */
 static int try_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len)
 {

@@ -2,6 +2,7 @@
 /*
  * Helpers shared by the barmap-vfio-pci selftests.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -35,6 +36,12 @@ static int iommu_group_of(const char *bdf)
 
 int vfio_dev_open(struct vfio_dev *dev, const char *bdf)
 {
+	return vfio_dev_open_named(dev, bdf, bdf);
+}
+
+int vfio_dev_open_named(struct vfio_dev *dev, const char *bdf,
+			const char *name)
+{
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
 	int group, ret;
@@ -66,7 +73,7 @@ int vfio_dev_open(struct vfio_dev *dev, const char *bdf)
 		goto err;
 	if (ioctl(dev->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
 		goto err;
-	dev->fd = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	dev->fd = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, name);
 	if (dev->fd < 0)
 		goto err;
 	return 0;
@@ -87,6 +94,87 @@ void vfio_dev_close(struct vfio_dev *dev)
 	dev->fd = -1;
 	dev->group = -1;
 	dev->container = -1;
+}
+
+int get_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len)
+{
+	struct {
+		struct vfio_device_feature feature;
+		struct vfio_device_feature_dma_buf get;
+		struct vfio_region_dma_range range;
+	} req = {
+		.feature.argsz = sizeof(req),
+		.feature.flags = VFIO_DEVICE_FEATURE_GET |
+				 VFIO_DEVICE_FEATURE_DMA_BUF,
+		.get.region_index = bar,
+		.get.open_flags = O_RDWR | O_CLOEXEC,
+		.get.nr_ranges = 1,
+		.range = { .offset = off, .length = len },
+	};
+	int ret = ioctl(fd, VFIO_DEVICE_FEATURE, &req);
+
+	return ret < 0 ? -errno : ret;
+}
+
+int vfio_cdev_path(const char *bdf, char *buf, size_t len)
+{
+	char dir[96];
+	struct dirent *de;
+	DIR *d;
+	int ret = -ENOENT;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(dir);
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "vfio", 4))
+			continue;
+		snprintf(buf, len, "/dev/vfio/devices/%s", de->d_name);
+		if (!access(buf, F_OK))
+			ret = 0;
+		break;
+	}
+	closedir(d);
+	return ret;
+}
+
+int vfio_cdev_bind(int fd, int iommufd, const unsigned char *token,
+		   uint32_t *devid)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+
+	if (token) {
+		bind.flags = VFIO_DEVICE_BIND_FLAG_TOKEN;
+		bind.token_uuid_ptr = (uintptr_t)token;
+	}
+	if (ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return -errno;
+	if (devid)
+		*devid = bind.out_devid;
+	return 0;
+}
+
+int vfio_cdev_attach(int fd, uint32_t pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt_id,
+	};
+
+	return ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ? -errno : 0;
+}
+
+int iommufd_ioas_alloc(int iommufd)
+{
+	struct barmap_ioas_alloc alloc = { .size = sizeof(alloc) };
+
+	if (ioctl(iommufd, BARMAP_IOMMU_IOAS_ALLOC, &alloc))
+		return -errno;
+	return alloc.out_ioas_id;
 }
 
 struct vfio_region_info *vfio_region_info(int fd, unsigned int index)

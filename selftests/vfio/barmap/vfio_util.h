@@ -23,7 +23,109 @@ struct vfio_dev {
 
 /* Open container, group and device; returns 0 or -errno. */
 int vfio_dev_open(struct vfio_dev *dev, const char *bdf);
+/*
+ * The same, with @name for VFIO_GROUP_GET_DEVICE_FD: the BDF and options
+ * after it, e.g. "0000:00:08.1 vf_token=UUID".
+ */
+int vfio_dev_open_named(struct vfio_dev *dev, const char *bdf,
+			const char *name);
 void vfio_dev_close(struct vfio_dev *dev);
+
+/* BAR dma-bufs (VFIO_DEVICE_FEATURE_DMA_BUF, Linux 6.19+) */
+#ifndef VFIO_DEVICE_FEATURE_DMA_BUF	/* uapi of Linux 6.19 */
+#define VFIO_DEVICE_FEATURE_DMA_BUF 11
+
+struct vfio_region_dma_range {
+	__u64 offset;
+	__u64 length;
+};
+
+struct vfio_device_feature_dma_buf {
+	__u32 region_index;
+	__u32 open_flags;
+	__u32 flags;
+	__u32 nr_ranges;
+	struct vfio_region_dma_range dma_ranges[];
+};
+#endif
+
+/*
+ * A dma-buf of [@off, @off + @len) of BAR @bar of the device @fd (the
+ * feature's GET): its fd, or -errno.
+ */
+int get_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len);
+
+/*
+ * The VFIO device cdev and iommufd (Linux 6.6+ with IOMMUFD and
+ * VFIO_DEVICE_CDEV); the uapi is restated where the build host's
+ * headers predate it.
+ */
+#ifndef VFIO_DEVICE_BIND_IOMMUFD
+struct vfio_device_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 iommufd;
+	__u32 out_devid;
+	__aligned_u64 token_uuid_ptr;
+};
+#define VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
+
+struct vfio_device_attach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pt_id;
+	__u32 pasid;
+};
+#define VFIO_DEVICE_ATTACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 19)
+#endif
+#ifndef VFIO_DEVICE_BIND_FLAG_TOKEN
+#define VFIO_DEVICE_BIND_FLAG_TOKEN	(1 << 0)
+#endif
+
+#define IOMMUFD_IOCTL(nr)	_IO(';', (nr))
+struct barmap_ioas_alloc {		/* struct iommu_ioas_alloc */
+	__u32 size;
+	__u32 flags;
+	__u32 out_ioas_id;
+};
+#define BARMAP_IOMMU_IOAS_ALLOC		IOMMUFD_IOCTL(0x81)
+struct barmap_ioas_map_file {		/* struct iommu_ioas_map_file */
+	__u32 size;
+	__u32 flags;
+	__u32 ioas_id;
+	__s32 fd;
+	__aligned_u64 start;
+	__aligned_u64 length;
+	__aligned_u64 iova;
+};
+#define BARMAP_IOMMU_IOAS_MAP_FILE	IOMMUFD_IOCTL(0x8f)
+struct barmap_ioas_unmap {		/* struct iommu_ioas_unmap */
+	__u32 size;
+	__u32 ioas_id;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+};
+#define BARMAP_IOMMU_IOAS_UNMAP		IOMMUFD_IOCTL(0x86)
+#define BARMAP_IOAS_MAP_WRITEABLE	(1 << 1)
+#define BARMAP_IOAS_MAP_READABLE	(1 << 2)
+
+/*
+ * /dev/vfio/devices/vfioN of @bdf into @buf: 0, or -ENOENT where the
+ * kernel has no device cdev (VFIO_DEVICE_CDEV off) or the device no
+ * VFIO driver.
+ */
+int vfio_cdev_path(const char *bdf, char *buf, size_t len);
+/*
+ * VFIO_DEVICE_BIND_IOMMUFD of the cdev @fd to @iommufd, with the VF
+ * token @token (16 bytes) if not NULL: 0, or -errno.  The device's id
+ * goes to @devid if not NULL.
+ */
+int vfio_cdev_bind(int fd, int iommufd, const unsigned char *token,
+		   uint32_t *devid);
+/* VFIO_DEVICE_ATTACH_IOMMUFD_PT of a bound cdev to @pt_id: 0 or -errno. */
+int vfio_cdev_attach(int fd, uint32_t pt_id);
+/* IOMMU_IOAS_ALLOC: the new IOAS's id, or -errno. */
+int iommufd_ioas_alloc(int iommufd);
 
 /*
  * VFIO_DEVICE_GET_REGION_INFO with the argsz protocol followed: a first
