@@ -64,6 +64,11 @@ step "barmap-vfio-pci.ko against $KVER (W=1, no warnings)" \
 step "guest selftests" \
 	make -C selftests/vfio/barmap KSFT_DIR="$ksft" OUTPUT="$BUILD/guest-bin" ||
 	{ built=1; selftests_built=1; }
+# Upstream's own VFIO selftests of linux-source-7.x, beside ours in every
+# initramfs: the peer suite (scripts/guest-peer.sh) runs them.
+step "upstream VFIO selftests of linux-source-7.x (static)" \
+	sh "$here/upstream-selftests.sh" "$BUILD/upstream-vfio" "$BUILD/guest-bin" ||
+	{ built=1; selftests_built=1; }
 
 if [ $built = 0 ]; then
 	install_into "$PWD" "$KVER" &&

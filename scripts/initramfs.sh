@@ -35,7 +35,7 @@ cp "$busybox" "$stage/bin/busybox"
 cp "$(dirname "$0")/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
 mkdir -p "$stage/lib"
-cp "$(dirname "$0")/guest-lib.sh" "$stage/lib/"
+cp "$(dirname "$0")/guest-lib.sh" "$(dirname "$0")/guest-peer.sh" "$stage/lib/"
 
 # vfio_virqfd is a module of its own before Linux 6.2 only.
 for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_virqfd \

@@ -50,6 +50,13 @@
 # guest (oops=panic): a crashed test ends the boot at once, not at the
 # timeout.
 #
+# BARMAP_MODE=peer (scripts/guest-peer.sh: upstream's VFIO selftests on
+# both drivers) adds an igb at 09.0, the device upstream's selftest
+# library has a DMA driver for.  QEMU emulates igb since 8.0: that guest
+# runs under a Debian 13 QEMU, BARMAP_QEMU_ROOT (scripts/roots.sh),
+# chrooted in a private mount namespace with OUTDIR on the root's /tmp
+# (the kernel and initrd are copied there).
+#
 # A guest that does not finish within BARMAP_GUEST_TIMEOUT seconds, or that
 # ends without its completion marker, yields a "not ok" line; a guest that
 # dies before barmap-vfio-pci is loaded is the rig's fault and is retried
@@ -99,18 +106,53 @@ boot_arm64() {
 		tr -d '\r' >"$out/$profile.tap"
 }
 
+# qemu_x86 ARGS...: the host's qemu-system-x86_64, or BARMAP_QEMU_ROOT's
+# chrooted, where paths under OUTDIR are /tmp/... (see qemu_path); at
+# most BARMAP_GUEST_TIMEOUT seconds.
+qemu_x86() {
+	if [ -z "${BARMAP_QEMU_ROOT:-}" ]; then
+		timeout -k 10 "$BARMAP_GUEST_TIMEOUT" qemu-system-x86_64 "$@"
+		return
+	fi
+	timeout -k 10 "$BARMAP_GUEST_TIMEOUT" \
+	unshare --mount --propagation private sh -c '
+		r=$1 o=$2
+		shift 2
+		mount --bind "$o" "$r/tmp" &&
+			mount -t proc proc "$r/proc" &&
+			mount --bind /dev "$r/dev" &&
+			exec chroot "$r" qemu-system-x86_64 "$@"' \
+		sh "$BARMAP_QEMU_ROOT" "$out" "$@"
+}
+# qemu_path FILE: FILE as qemu_x86's QEMU sees it.
+qemu_path() {
+	if [ -z "${BARMAP_QEMU_ROOT:-}" ]; then
+		echo "$1"
+	else
+		echo "/tmp/${1#"$out"/}"
+	fi
+}
+
 boot() {
 	if [ "$BARMAP_ARCH" = arm64 ]; then
 		boot_arm64
 		return
 	fi
-	timeout -k 10 "$BARMAP_GUEST_TIMEOUT" \
-	qemu-system-x86_64 -accel tcg,thread=single -cpu max -M q35 \
+	kernel=${BARMAP_KERNEL:-/boot/vmlinuz-$KVER}
+	guest_initrd=$initrd
+	if [ -n "${BARMAP_QEMU_ROOT:-}" ]; then
+		cp "$kernel" "$out/vmlinuz" && cp "$initrd" "$out/initrd.gz" || return 1
+		kernel=$out/vmlinuz guest_initrd=$out/initrd.gz
+	fi
+	peer_devs=
+	[ "$BARMAP_MODE" = peer ] && peer_devs="-device igb,addr=09.0"
+	# shellcheck disable=SC2086 # peer_devs is words
+	qemu_x86 -accel tcg,thread=single -cpu max -M q35 \
 		-m 4G -smp 2 -nodefaults -display none -no-reboot \
-		-kernel "${BARMAP_KERNEL:-/boot/vmlinuz-$KVER}" -initrd "$initrd" \
+		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
 		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE $extra${BARMAP_APPEND:+ $BARMAP_APPEND}" \
 		-device intel-iommu \
-		-drive "file=$disk,if=none,id=d0,format=raw" \
+		-drive "file=$(qemu_path "$disk"),if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,addr=03.0 \
 		-object memory-backend-ram,id=m1,size=1G,share=on \
 		-device ivshmem-plain,memdev=m1,addr=04.0 \
@@ -121,7 +163,8 @@ boot() {
 		-device rtl8139,bus=br0,addr=02.0 \
 		-device nvme-subsys,id=sriov0 \
 		-device nvme,serial=barmap-sriov,subsys=sriov0,sriov_max_vfs=1,sriov_vq_flexible=2,sriov_vi_flexible=1,max_ioqpairs=4,msix_qsize=2,addr=08.0 \
-		-serial "file:$out/$profile.console" -serial stdio \
+		$peer_devs \
+		-serial "file:$(qemu_path "$out/$profile.console")" -serial stdio \
 		</dev/null 2>"$out/$profile.qemu.err" |
 		tr -d '\r' >"$out/$profile.tap"
 }

@@ -21,7 +21,7 @@ results=${BUILD:-$PWD/build}/results.tap
 # "debug"; make e2e runs scripts/e2e.sh alone).  "7.x" is Debian's newest
 # 7.x kernel, also accepted as its series (e.g. "7.3").  "dkms" is DKMS in
 # the Debian 13 root and its modules' boots (dkms_trixie below).
-: "${BARMAP_SUITES:=7.x 6.12 e2e 6.1 debug arm64 dkms}"
+: "${BARMAP_SUITES:=7.x 6.12 e2e 6.1 debug arm64 dkms peer}"
 has_suite() {
 	case " $BARMAP_SUITES " in *" $1 "*) return 0 ;; esac
 	return 1
@@ -241,6 +241,61 @@ if has_suite dkms && [ $selftests_built = 0 ]; then
 	dkms_trixie >"$BUILD/dkms-trixie.log" 2>&1 &
 fi
 
+# The peer suite (scripts/guest-peer.sh): upstream's own VFIO selftests
+# of linux-source-7.x on barmap-vfio-pci and on vfio-pci, results side by
+# side, in a guest with an igb (QEMU >= 8: trixie-backports' QEMU of
+# make deps, chrooted).  Debian's 7.x in both profiles (the exclusive
+# one shows the library's failure on sub-page BARs), Debian's 6.12 and
+# the debug kernel (IOMMUFD and the device cdev: the iommufd modes,
+# vfio_iommufd_setup_test and vfio_pci_driver_test run there) in the
+# shared one, where the sub-page BARs are not mappable and the library
+# drives every device.  Under KASAN a program takes ten times as long:
+# there the nvme, ivshmem and igb only.  The lane runs in the background
+# beside the main suites (the second core), one guest at a time, with
+# its own $BUILD and TAP file, added to $results at the end.
+peer_tag="peer (upstream VFIO selftests)"
+peer_lane() {
+	main_build=$BUILD
+	BUILD=$BUILD/peer
+	results=$BUILD/results.tap
+	rm -rf "$BUILD"
+	mkdir -p "$BUILD"
+	ln -s "$main_build/guest-bin" "$BUILD/guest-bin"
+	: >"$results"
+	qroot=$(qemu_root backports)
+	if [ -z "$qroot" ]; then
+		echo "not ok - build: $peer_tag: no trixie-backports QEMU root in $BARMAP_CACHE (run make deps)" >>"$results"
+		return 0
+	fi
+	if [ -f "$main_build/$rel7/initrd.gz" ]; then
+		for profile in exclusive shared; do
+			peer_boot "$rel7" "$main_build/$rel7/initrd.gz" \
+				"$(debian7_vmlinuz)" $profile
+		done
+	fi
+	if has_suite 6.12 && [ -f "$main_build/initrd.gz" ]; then
+		peer_boot "$KVER" "$main_build/initrd.gz" "/boot/vmlinuz-$KVER" shared
+	fi
+	has_suite debug || return 0
+	step "$peer_tag: debug kernel (scripts/debug-kernel.sh, cached)" \
+		sh "$here/debug-kernel.sh" || return 0
+	dk=$(tail -n 1 "$BUILD/step.log")
+	rel=$(cat "$dk/kernelrelease")
+	BARMAP_KERNEL_ROOT=$dk build_for "$rel" "$dk/build" || return 0
+	peer_boot "$rel" "$BUILD/$rel/initrd.gz" "$dk/vmlinuz" shared \
+		barmap_peer_only=nvme,ivshmem,igb
+}
+
+# peer_boot KVER INITRD KERNEL PROFILE [APPEND]: one peer guest.
+peer_boot() {
+	info "$peer_tag: $1, $4 profile"
+	label=$(echo "$1" | cut -d. -f1,2)
+	case $1 in *-debug) label=$label-debug ;; esac
+	KVER=$1 BARMAP_KERNEL=$3 BARMAP_MODE=peer BARMAP_QEMU_ROOT=$qroot \
+		BARMAP_GUEST_TIMEOUT=1800 BARMAP_APPEND="barmap_label=$label-peer${5:+ $5}" \
+		sh "$here/run-guest.sh" "$4" "$2" "$BUILD/guest-$1" >>"$results" || true
+}
+
 # guest_suite KVER INITRD: both boot profiles on one kernel.
 guest_suite() {
 	for profile in exclusive shared; do
@@ -255,6 +310,9 @@ guest_suite() {
 # tree, an initramfs with that kernel's vfio modules, both profiles.
 debian7_suite() {
 	build_for_debian7 || return 0
+	if has_suite peer; then
+		peer_lane >"$BUILD/peer.log" 2>&1 &
+	fi
 	BARMAP_KERNEL=$(debian7_vmlinuz) guest_suite "$rel7" "$BUILD/$rel7/initrd.gz"
 }
 
@@ -308,6 +366,13 @@ fi
 wait
 if has_suite dkms && [ -f "$BUILD/dkms-trixie/results.tap" ]; then
 	cat "$BUILD/dkms-trixie/results.tap" >>"$results"
+fi
+if has_suite peer; then
+	if [ -f "$BUILD/peer/results.tap" ]; then
+		cat "$BUILD/peer/results.tap" >>"$results"
+	else
+		echo "not ok - $peer_tag: the lane did not run (no Debian 7.x build; see $BUILD/peer.log)" >>"$results"
+	fi
 fi
 grep -E '^(ok|not ok) |^# ' "$results" | grep -vE '^# +(RUN|OK) '
 sh "$here/summary.sh" <"$results"
