@@ -25,7 +25,7 @@
 #include "vfio_util.h"
 
 #define SZ_2M	(2UL << 20)
-#define SZ_1G	(1UL << 30)
+#define SZ_1G	(512 * SZ_2M)
 
 FIXTURE(cdev) {
 	struct vfio_region_info *group_info[VFIO_PCI_ROM_REGION_INDEX];

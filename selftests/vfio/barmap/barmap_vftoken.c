@@ -44,7 +44,8 @@ static void uuid_bytes(const char *text, unsigned char out[16])
 	for (i = 0; text[i] && n < 16; i++) {
 		if (text[i] == '-')
 			continue;
-		sscanf(&text[i], "%2hhx", &out[n++]);
+		if (sscanf(&text[i], "%2hhx", &out[n++]) != 1)
+			break;
 		i++;
 	}
 }

@@ -68,6 +68,7 @@ struct vfio_device_bind_iommufd {
 	__u32 out_devid;
 	__aligned_u64 token_uuid_ptr;
 };
+
 #define VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
 
 struct vfio_device_attach_iommufd_pt {
@@ -76,10 +77,11 @@ struct vfio_device_attach_iommufd_pt {
 	__u32 pt_id;
 	__u32 pasid;
 };
+
 #define VFIO_DEVICE_ATTACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 19)
 #endif
 #ifndef VFIO_DEVICE_BIND_FLAG_TOKEN
-#define VFIO_DEVICE_BIND_FLAG_TOKEN	(1 << 0)
+#define VFIO_DEVICE_BIND_FLAG_TOKEN	0x1
 #endif
 
 #define IOMMUFD_IOCTL(nr)	_IO(';', (nr))
@@ -88,6 +90,7 @@ struct barmap_ioas_alloc {		/* struct iommu_ioas_alloc */
 	__u32 flags;
 	__u32 out_ioas_id;
 };
+
 #define BARMAP_IOMMU_IOAS_ALLOC		IOMMUFD_IOCTL(0x81)
 struct barmap_ioas_map_file {		/* struct iommu_ioas_map_file */
 	__u32 size;
@@ -98,6 +101,7 @@ struct barmap_ioas_map_file {		/* struct iommu_ioas_map_file */
 	__aligned_u64 length;
 	__aligned_u64 iova;
 };
+
 #define BARMAP_IOMMU_IOAS_MAP_FILE	IOMMUFD_IOCTL(0x8f)
 struct barmap_ioas_unmap {		/* struct iommu_ioas_unmap */
 	__u32 size;
@@ -105,9 +109,10 @@ struct barmap_ioas_unmap {		/* struct iommu_ioas_unmap */
 	__aligned_u64 iova;
 	__aligned_u64 length;
 };
+
 #define BARMAP_IOMMU_IOAS_UNMAP		IOMMUFD_IOCTL(0x86)
-#define BARMAP_IOAS_MAP_WRITEABLE	(1 << 1)
-#define BARMAP_IOAS_MAP_READABLE	(1 << 2)
+#define BARMAP_IOAS_MAP_WRITEABLE	0x2
+#define BARMAP_IOAS_MAP_READABLE	0x4
 
 /*
  * /dev/vfio/devices/vfioN of @bdf into @buf: 0, or -ENOENT where the
