@@ -143,6 +143,9 @@ peer_cause() {
 	*/lib/vfio_pci_device.c:* | */vfio_iommufd_setup_test.c:*)
 		[ -e /dev/iommu ] && [ -d /dev/vfio/devices ] && return 1
 		echo "no /dev/vfio/devices/vfioN (kernel without VFIO_DEVICE_CDEV) or no /dev/iommu (without IOMMUFD)" ;;
+	*/vfio_dma_mapping_test.c:297 | */vfio_dma_mapping_test.c:300)
+		case $(uname -r) in 6.*) ;; *) return 1 ;; esac
+		echo "vfio_iommu_type1 of 6.x answers a map or unmap whose IOVA range wraps with another error than EOVERFLOW, which the test expects (7.3's type1 returns it)" ;;
 	timeout)
 		case $(uname -r) in *-debug) ;; *) return 1 ;; esac
 		echo "the test's own time limit (TEST_F_TIMEOUT), under KASAN and TCG" ;;
