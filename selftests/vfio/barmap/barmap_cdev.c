@@ -86,28 +86,6 @@ FIXTURE_TEARDOWN(cdev)
 		close(self->iommufd);
 }
 
-/* The areas of a BAR userspace may map: SPARSE_MMAP, else the whole BAR. */
-static unsigned int mappable_areas(const struct vfio_region_info *info,
-				   struct vfio_region_sparse_mmap_area *areas,
-				   unsigned int max)
-{
-	const struct vfio_region_info_cap_sparse_mmap *sparse;
-	unsigned int i;
-
-	if (!(info->flags & VFIO_REGION_INFO_FLAG_MMAP))
-		return 0;
-	sparse = (const void *)vfio_region_cap(info,
-					       VFIO_REGION_INFO_CAP_SPARSE_MMAP);
-	if (!sparse) {
-		areas[0].offset = 0;
-		areas[0].size = info->size;
-		return 1;
-	}
-	for (i = 0; i < sparse->nr_areas && i < max; i++)
-		areas[i] = sparse->areas[i];
-	return i;
-}
-
 /* The MMAP BAR of @min bytes or more, largest first; -1 if none. */
 static int largest_mmap_bar(int fd, uint64_t min)
 {
@@ -168,7 +146,9 @@ TEST_F(cdev, every_advertised_area_maps_and_reads)
 	for (bar = 0; bar < VFIO_PCI_ROM_REGION_INDEX; bar++) {
 		info = vfio_region_info(self->fd, bar);
 		ASSERT_NE(NULL, info);
-		nr = mappable_areas(info, areas, 16);
+		nr = 0;
+		if (info->flags & VFIO_REGION_INFO_FLAG_MMAP)
+			nr = vfio_mmap_areas(info, areas, 16);
 		for (i = 0; i < nr; i++) {
 			size_t len = areas[i].size < (uint64_t)self->page ?
 				     self->page : areas[i].size;
@@ -266,7 +246,7 @@ TEST_F(cdev, dmabuf_of_a_bar_maps_into_the_ioas)
 		SKIP(return, "no mappable BAR of a page or more");
 	info = vfio_region_info(self->fd, bar);
 	ASSERT_NE(NULL, info);
-	ASSERT_LT(0, mappable_areas(info, areas, 16));
+	ASSERT_LT(0, vfio_mmap_areas(info, areas, 16));
 	buf = get_dmabuf(self->fd, bar, areas[0].offset, areas[0].size);
 	free(info);
 	if (buf == -ENOTTY || buf == -EOPNOTSUPP)

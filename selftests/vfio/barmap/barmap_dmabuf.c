@@ -62,26 +62,6 @@ FIXTURE_TEARDOWN(dmabuf)
 	vfio_dev_close(&self->dev);
 }
 
-/* The areas userspace may map: SPARSE_MMAP, or the whole BAR. */
-static unsigned int areas_of(const struct vfio_region_info *info,
-			     struct vfio_region_sparse_mmap_area *areas,
-			     unsigned int max)
-{
-	const struct vfio_region_info_cap_sparse_mmap *sparse;
-	unsigned int i;
-
-	sparse = (const void *)vfio_region_cap(info,
-					       VFIO_REGION_INFO_CAP_SPARSE_MMAP);
-	if (!sparse) {
-		areas[0].offset = 0;
-		areas[0].size = info->size;
-		return 1;
-	}
-	for (i = 0; i < sparse->nr_areas && i < max; i++)
-		areas[i] = sparse->areas[i];
-	return i;
-}
-
 static bool in_areas(const struct vfio_region_sparse_mmap_area *areas,
 		     unsigned int nr, uint64_t off)
 {
@@ -119,7 +99,7 @@ TEST_F(dmabuf, every_advertised_area_exports)
 		info = page_bar_info(self->dev.fd, bar, self->page);
 		if (!info)
 			continue;
-		nr = areas_of(info, areas, 16);
+		nr = vfio_mmap_areas(info, areas, 16);
 		for (i = 0; i < nr; i++, checked++)
 			EXPECT_EQ(0, try_dmabuf(self->dev.fd, bar,
 						areas[i].offset, areas[i].size))
@@ -148,7 +128,7 @@ TEST_F(dmabuf, msix_pages_follow_msix_mmap)
 		info = page_bar_info(self->dev.fd, bar, self->page);
 		if (!info)
 			continue;
-		nr = areas_of(info, areas, 16);
+		nr = vfio_mmap_areas(info, areas, 16);
 		for (off = 0; off < info->size; off += self->page) {
 			if (in_areas(areas, nr, off))
 				continue;

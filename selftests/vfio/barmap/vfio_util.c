@@ -250,6 +250,25 @@ static int describe_caps(const struct vfio_region_info *info, char *buf,
 	return n;
 }
 
+unsigned int vfio_mmap_areas(const struct vfio_region_info *info,
+			     struct vfio_region_sparse_mmap_area *areas,
+			     unsigned int max)
+{
+	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	unsigned int i;
+
+	sparse = (const void *)vfio_region_cap(info,
+					       VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+	if (!sparse) {
+		areas[0].offset = 0;
+		areas[0].size = info->size;
+		return 1;
+	}
+	for (i = 0; i < sparse->nr_areas && i < max; i++)
+		areas[i] = sparse->areas[i];
+	return i;
+}
+
 void vfio_region_describe(const struct vfio_region_info *info, char *buf,
 			  size_t len)
 {

@@ -143,6 +143,14 @@ struct vfio_region_info *vfio_region_info(int fd, unsigned int index);
 const struct vfio_info_cap_header *
 vfio_region_cap(const struct vfio_region_info *info, uint16_t id);
 
+/*
+ * The areas of a region userspace may map: its SPARSE_MMAP list (at most
+ * @max of them), or without one the whole region.  Returns how many.
+ */
+unsigned int vfio_mmap_areas(const struct vfio_region_info *info,
+			     struct vfio_region_sparse_mmap_area *areas,
+			     unsigned int max);
+
 /* One line describing a region: size, offset, flags and capabilities. */
 void vfio_region_describe(const struct vfio_region_info *info, char *buf,
 			  size_t len);
