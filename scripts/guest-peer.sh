@@ -135,7 +135,7 @@ peer_parse() {
 # peer_cause WHERE: why a failure both drivers share is not the driver's.
 peer_cause() {
 	case $1 in
-	*/lib/libvfio.c:*)
+	*/lib/libvfio.c:100)
 		echo "mmap_reserve() maps a BAR smaller than a page at its own size and munmap()s the unaligned rest: EINVAL, with either driver" ;;
 	*/lib/iommu.c:*)
 		[ -e /dev/iommu ] && return 1
@@ -177,7 +177,6 @@ peer_run() {
 			timeout $peer_timeout "/bin/$prog" "$bdf" >"$log" 2>&1
 			st=$?
 			peer_parse "$prog" $st <"$log" >"$out"
-			echo "$name $prog exit $st" >>"$peer_dir/$1.exits"
 		done
 	done
 	for d in $peer_devs $peer_pfs; do unbind "${d%%=*}"; done
