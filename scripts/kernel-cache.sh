@@ -3,7 +3,7 @@
 # Build (once) a kernel for the guest rig from a linux-source tree as
 # unpacked by scripts/deps.sh: `make ARCH=... allnoconfig` with a config
 # fragment as KCONFIG_ALLCONFIG, the boot image and modules, and the
-# modules installed uncompressed.  Sourced by debug-kernel.sh (x86_64)
+# modules installed uncompressed.  Sourced by rig-kernel.sh (x86_64)
 # and arm64-kernel.sh, which set the variables below and call
 # kernel_cache_build; it prints, as the last line of stdout, the cache
 # directory of a complete build; everything else goes to stderr and
@@ -14,7 +14,8 @@
 #               (the linux-source-7.N of Debian's newest 7.x kernel),
 #               see source_tree in lib.sh
 #   kc_prefix   cache directory prefix, e.g. debug-kernel
-#   kc_frag     the config fragment (absolute path)
+#   kc_frag     the config fragment: one or more files (absolute paths,
+#               separated by spaces), applied in that order, as one
 #   kc_arch     ARCH=, e.g. x86_64 or arm64
 #   kc_cross    CROSS_COMPILE=, empty for a native build
 #   kc_target   the image's make target, e.g. bzImage or Image
@@ -24,9 +25,9 @@
 #   kc_cost     the from-scratch cost, for the one line shown on a build
 #
 # DIR is $BARMAP_CACHE/PREFIX-HASH-PKGVER: HASH is the first 12 hex
-# digits of the fragment's sha256, PKGVER the version of the
-# linux-source package, so a changed fragment or a new source upload
-# builds in a new directory and an unchanged one is never rebuilt.  DIR
+# digits of the sha256 of the fragment (its files concatenated), PKGVER
+# the version of the linux-source package, so a changed fragment or a new
+# source upload builds in a new directory and an unchanged one is never rebuilt.  DIR
 # holds:
 #   $kc_out                    the boot image, for qemu -kernel
 #   kernelrelease              `make kernelrelease`, e.g. 6.12.117-barmap-debug
@@ -36,6 +37,7 @@
 #                              (make -C DIR/build M=... modules, with the
 #                              same ARCH= and CROSS_COMPILE=)
 #   config                     the final .config
+#   fragment                   the fragment it was configured from
 #   build.log                  every command's output
 #   complete                   the stamp, written last (via a rename) when
 #                              everything above is in place
@@ -75,8 +77,8 @@ kc_make() {
 kc_check_fragment() {
 	bad=
 	for sym in $(sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1/p' \
-		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' "$kc_frag"); do
-		want=$(grep -E "^$sym=|^# $sym is not set\$" "$kc_frag")
+		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' "$kc_dir/fragment"); do
+		want=$(grep -E "^$sym=|^# $sym is not set\$" "$kc_dir/fragment" | tail -n 1)
 		have=$(grep -E "^$sym=|^# $sym is not set\$" "$kc_obj/.config" || true)
 		# an option that is off may also be absent (not visible)
 		if [ "$want" != "$have" ] &&
@@ -113,7 +115,9 @@ kc_seed_from_newest() {
 }
 
 kernel_cache_build() {
-	[ -f "$kc_frag" ] || die "missing $kc_frag"
+	for f in $kc_frag; do
+		[ -f "$f" ] || die "missing $f"
+	done
 	for t in make "${kc_cross}gcc" flex bison bc depmod flock sha256sum; do
 		command -v "$t" >/dev/null 2>&1 ||
 			die "$kc_what: '$t' not found (run make deps)"
@@ -123,7 +127,8 @@ kernel_cache_build() {
 		die "$kc_what: $kc_src is not unpacked (run make deps)"
 	kc_pkgver=${kc_src##*/}			# linux-source-SERIES_PKGVER
 	kc_pkgver=${kc_pkgver#linux-source-*_}
-	hash=$(sha256sum <"$kc_frag" | cut -c1-12)
+	# shellcheck disable=SC2086 # kc_frag is a list of files
+	hash=$(cat $kc_frag | sha256sum | cut -c1-12)
 	kc_dir=$BARMAP_CACHE/$kc_prefix-$hash-$kc_pkgver
 	kc_obj=$kc_dir/build
 	kc_log=$kc_dir/build.log
@@ -150,12 +155,14 @@ kernel_cache_build() {
 		echo "== $(date -u '+%F %T') $kc_what build"
 		echo "== source $kc_src, fragment $kc_frag (sha256 $hash)"
 	} >>"$kc_log"
+	# shellcheck disable=SC2086
+	cat $kc_frag >"$kc_dir/fragment"
 
 	jobs=${BARMAP_JOBS:-$(nproc)}
 	kc_seed_from_newest
 	mkdir -p "$kc_obj"
 	kc_log_run "configure (allnoconfig + fragment)" \
-		kc_make KCONFIG_ALLCONFIG="$kc_frag" allnoconfig
+		kc_make KCONFIG_ALLCONFIG="$kc_dir/fragment" allnoconfig
 	kc_log_run "check the fragment against .config" kc_check_fragment
 	if [ -n "$kc_seeded" ] && [ -d "$kc_obj/tools/objtool" ]; then
 		# The copied objtool is rebuilt (tools/ records absolute paths)
@@ -185,7 +192,7 @@ kernel_cache_build() {
 	secs=$(($(date +%s) - start))
 	{
 		echo "release=$rel"
-		echo "fragment_sha256=$(sha256sum <"$kc_frag" | cut -d' ' -f1)"
+		echo "fragment_sha256=$(sha256sum <"$kc_dir/fragment" | cut -d' ' -f1)"
 		echo "source=$kc_src"
 		echo "last_run_seconds=$secs"
 		echo "finished=$(date -u '+%F %T')"

@@ -44,8 +44,8 @@
 # placement in both profiles.
 #
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
-# (Debian's 7.x as make deps unpacks it, the debug kernel of
-# scripts/debug-kernel.sh).  BARMAP_APPEND: more of its command line
+# (Debian's 7.x as make deps unpacks it, the debug and IOMMUFD kernels
+# of scripts/rig-kernel.sh).  BARMAP_APPEND: more of its command line
 # (barmap_label=, for one: test.sh's DKMS lane).  An oops panics the
 # guest (oops=panic): a crashed test ends the boot at once, not at the
 # timeout.

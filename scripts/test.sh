@@ -31,11 +31,12 @@ has_7x() {
 	has_suite 7.x || { [ -n "$d7_series" ] && has_suite "$d7_series"; }
 }
 
-# The debug and arm64 kernels build in the background (at nice 19) while
-# the distribution kernels' guests run; debug_suite and test-arm64.sh
-# then wait for them on the cache's lock.  With the kernels cached this
-# does nothing.
-has_suite debug && sh "$here/debug-kernel.sh" >"$BUILD/prebuild-debug.log" 2>&1 &
+# The debug, IOMMUFD and arm64 kernels build in the background (at nice
+# 19) while the distribution kernels' guests run; debug_suite, the peer
+# lane and test-arm64.sh then wait for them on the cache's lock.  With
+# the kernels cached this does nothing.
+has_suite debug && sh "$here/rig-kernel.sh" debug >"$BUILD/prebuild-debug.log" 2>&1 &
+has_suite peer && sh "$here/rig-kernel.sh" iommufd >"$BUILD/prebuild-iommufd.log" 2>&1 &
 has_suite arm64 && sh "$here/arm64-kernel.sh" >"$BUILD/prebuild-arm64.log" 2>&1 &
 
 # Static analysis first: sparse, coccicheck, checkpatch.
@@ -246,11 +247,12 @@ fi
 # side, in a guest with an igb (QEMU >= 8: trixie-backports' QEMU of
 # make deps, chrooted).  Debian's 7.x in both profiles (the exclusive
 # one shows the library's failure on sub-page BARs), Debian's 6.12 and
-# the debug kernel (IOMMUFD and the device cdev: the iommufd modes,
-# vfio_iommufd_setup_test and vfio_pci_driver_test run there) in the
-# shared one, where the sub-page BARs are not mappable and the library
-# drives every device.  Under KASAN a program takes ten times as long:
-# there the nvme, ivshmem and igb only.  The lane runs in the background
+# the IOMMUFD kernel (scripts/rig-kernel.sh iommufd: IOMMUFD and the
+# device cdev, so the iommufd modes, vfio_iommufd_setup_test and
+# vfio_pci_driver_test run there; no sanitizer, so each test finishes
+# within the harness's limit) in the shared one, where the sub-page BARs
+# are not mappable and the library drives every device.  The lane runs
+# in the background
 # beside the main suites (the second core), one guest at a time, with
 # its own $BUILD and TAP file, added to $results at the end.
 peer_tag="peer (upstream VFIO selftests)"
@@ -276,23 +278,22 @@ peer_lane() {
 	if has_suite 6.12 && [ -f "$main_build/initrd.gz" ]; then
 		peer_boot "$KVER" "$main_build/initrd.gz" "/boot/vmlinuz-$KVER" shared
 	fi
-	has_suite debug || return 0
-	step "$peer_tag: debug kernel (scripts/debug-kernel.sh, cached)" \
-		sh "$here/debug-kernel.sh" || return 0
-	dk=$(tail -n 1 "$BUILD/step.log")
-	rel=$(cat "$dk/kernelrelease")
-	BARMAP_KERNEL_ROOT=$dk build_for "$rel" "$dk/build" || return 0
-	peer_boot "$rel" "$BUILD/$rel/initrd.gz" "$dk/vmlinuz" shared \
-		barmap_peer_only=nvme,ivshmem,igb
+	step "$peer_tag: IOMMUFD kernel (scripts/rig-kernel.sh iommufd, cached)" \
+		sh "$here/rig-kernel.sh" iommufd || return 0
+	ik=$(tail -n 1 "$BUILD/step.log")
+	rel=$(cat "$ik/kernelrelease")
+	BARMAP_KERNEL_ROOT=$ik build_for "$rel" "$ik/build" || return 0
+	peer_boot "$rel" "$BUILD/$rel/initrd.gz" "$ik/vmlinuz" shared
 }
 
-# peer_boot KVER INITRD KERNEL PROFILE [APPEND]: one peer guest.
+# peer_boot KVER INITRD KERNEL PROFILE: one peer guest, labelled e.g.
+# 7.3-peer or, on the rig's own kernel, 7.3-iommufd-peer.
 peer_boot() {
 	info "$peer_tag: $1, $4 profile"
 	label=$(echo "$1" | cut -d. -f1,2)
-	case $1 in *-debug) label=$label-debug ;; esac
+	case $1 in *-barmap-*) label=$label-${1##*-barmap-} ;; esac
 	KVER=$1 BARMAP_KERNEL=$3 BARMAP_MODE=peer BARMAP_QEMU_ROOT=$qroot \
-		BARMAP_GUEST_TIMEOUT=1800 BARMAP_APPEND="barmap_label=$label-peer${5:+ $5}" \
+		BARMAP_GUEST_TIMEOUT=1800 BARMAP_APPEND="barmap_label=$label-peer hugepagesz=1G hugepages=1" \
 		sh "$here/run-guest.sh" "$4" "$2" "$BUILD/guest-$1" >>"$results" || true
 }
 
@@ -319,8 +320,8 @@ debian7_suite() {
 # debug_suite: the guest suite again on the debug kernel (KASAN, lockdep,
 # DEBUG_VM, PAGE_TABLE_CHECK, kmemleak), built once into the cache.
 debug_suite() {
-	step "debug kernel (scripts/debug-kernel.sh, cached)" \
-		sh "$here/debug-kernel.sh" || return 0
+	step "debug kernel (scripts/rig-kernel.sh debug, cached)" \
+		sh "$here/rig-kernel.sh" debug || return 0
 	dk=$(tail -n 1 "$BUILD/step.log")
 	rel=$(cat "$dk/kernelrelease")
 	BARMAP_KERNEL_ROOT=$dk build_for "$rel" "$dk/build" || return 0

@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Build (once) one of the rig's own x86_64 kernels: the linux-source-7.N
+# of Debian's newest 7.x kernel as unpacked by scripts/deps.sh
+# (debian7_source), `make ARCH=x86_64 allnoconfig` with
+# scripts/rig-kernel.config and scripts/KIND-kernel.config as
+# KCONFIG_ALLCONFIG, bzImage and modules, and the modules installed
+# uncompressed.  Both have what Debian's kernels have for the rig (VFIO
+# with dma-buf, 9p and NVMe as modules) and what Debian leaves off
+# (IOMMUFD, the VFIO device cdev).  KIND is
+#   debug    KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK, kmemleak: the
+#            guest suite under every sanitizer (release 7.N.M-barmap-debug)
+#   iommufd  nothing more: the peer suite's IOMMUFD kernel, about ten times
+#            as fast as the debug one under TCG (7.N.M-barmap-iommufd)
+# Prints, as the last line of stdout, the cache directory of a complete
+# build ($BARMAP_CACHE/KIND-kernel-HASH-PKGVER, with the bzImage as
+# DIR/vmlinuz); everything else goes to stderr and DIR/build.log.  The
+# cache, its key, the stamp and the lock are scripts/kernel-cache.sh's.
+#
+# Usage: rig-kernel.sh debug|iommufd
+#
+# From scratch: the debug kernel of linux-source-7.3 (1287 objects)
+# built in 450 s on a 2-core machine that also ran make check and two
+# short guests; every make runs at nice 19, so beside busy guests it
+# takes longer (1089 s in a whole fresh make test).  A seeded build
+# after a one-option change takes a minute or two.
+# BARMAP_RIG_KERNEL_SEED=0 builds a new fragment from scratch.
+
+set -eu
+here=$(dirname "$0")
+. "$here/lib.sh"
+. "$here/kernel-cache.sh"
+
+[ $# -eq 1 ] || die "usage: $0 debug|iommufd"
+case $1 in
+debug) kc_cost="about 8 minutes on 2 cores" ;;
+iommufd) kc_cost="about 5 minutes on 2 cores" ;;
+*) die "usage: $0 debug|iommufd" ;;
+esac
+conf=$(cd "$here" && pwd)
+kc_what="$1 kernel"
+kc_series=7.x
+kc_prefix=$1-kernel
+kc_frag="$conf/rig-kernel.config $conf/$1-kernel.config"
+kc_arch=x86_64
+kc_cross=
+kc_target=bzImage
+kc_image=arch/x86/boot/bzImage
+kc_out=vmlinuz
+kc_seed=${BARMAP_RIG_KERNEL_SEED:-1}
+kernel_cache_build
