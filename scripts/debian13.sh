@@ -92,10 +92,11 @@ d13_update() {
 	d13_updated=1
 }
 
-# Newest Debian 7.x amd64 kernel release, e.g. 7.3.4+deb13-amd64.
+# d13_newest_rel FLAVOUR: newest Debian 7.x kernel release of that
+# flavour (amd64, arm64-16k), e.g. 7.3.4+deb13-amd64.
 d13_newest_rel() {
 	d13_apt apt-cache pkgnames linux-binary-7. |
-		sed -n 's/^linux-binary-\(7\.[0-9.]*+deb13-amd64\)$/\1/p' |
+		sed -n "s/^linux-binary-\\(7\\.[0-9.]*+deb13-$1\\)\$/\\1/p" |
 		sort -V | tail -n 1
 }
 
@@ -138,35 +139,38 @@ d13_newest_pkg() {
 		done | tail -n 1
 }
 
-# d13_deb PKG VERSION: download it into debs/ unless it is there; print
-# the file.
+# d13_deb PKG VERSION [ARCH]: download it (of the architecture ARCH, a
+# foreign one for arm64) into debs/ unless it is there; print the file.
 d13_deb() {
 	debs=$(d13_dir)/debs
 	# apt-get download writes PKG_VERSION_ARCH.deb (":" as "%3a")
 	vfile=$(echo "$2" | sed 's/:/%3a/')
-	for f in "$debs/$1_${vfile}"_*.deb; do
+	for f in "$debs/$1_${vfile}"_${3:-*}.deb; do
 		[ -f "$f" ] && { echo "$f"; return 0; }
 	done
-	info "deps: downloading $1 $2"
+	info "deps: downloading $1 $2${3:+ ($3)}"
 	# apt-get download fetches as user _apt into the current directory
 	chown _apt "$debs" 2>/dev/null || chmod 777 "$debs"
-	(cd "$debs" && d13_apt apt-get -qq download "$1=$2") >&2 ||
+	(cd "$debs" && d13_apt apt-get -qq download "$1${3:+:$3}=$2") >&2 ||
 		die "deps: apt-get download $1=$2 failed"
-	for f in "$debs/$1_${vfile}"_*.deb; do
+	for f in "$debs/$1_${vfile}"_${3:-*}.deb; do
 		[ -f "$f" ] && { echo "$f"; return 0; }
 	done
 	die "deps: apt-get download $1=$2 wrote no .deb"
 }
 
-# A trivial module whose vermagic must match that of Debian's own
-# vfio.ko, i.e. a module built against DIR/build loads into REL.
+# d13_vermagic KDIR [MAKEVARS...]: a trivial module's vermagic, which
+# must match that of Debian's own vfio.ko, i.e. a module built against
+# KDIR loads into REL.
 d13_vermagic() {
 	t=$(mktemp -d)
 	printf '%s\n' '#include <linux/module.h>' \
 		'MODULE_DESCRIPTION("barmap rig: vermagic probe");' \
 		'MODULE_LICENSE("GPL");' >"$t/probe.c"
 	echo 'obj-m := probe.o' >"$t/Kbuild"
-	if ! make -C "$1" M="$t" modules >"$t/log" 2>&1; then
+	kd_=$1
+	shift
+	if ! make -C "$kd_" M="$t" "$@" modules >"$t/log" 2>&1; then
 		tail -n 20 "$t/log" >&2
 		rm -rf "$t"
 		return 1
@@ -175,19 +179,30 @@ d13_vermagic() {
 	rm -rf "$t"
 }
 
-# d13_kernel: download, unpack and prepare Debian's newest 7.x kernel.
+# d13_kernel [arm64-16k]: download, unpack and prepare Debian's newest
+# 7.x amd64 kernel, named by $BARMAP_CACHE/debian7, or with arm64-16k
+# its arm64 kernel with 16 KiB pages (the arm64 packages, a foreign
+# architecture here), named by $BARMAP_CACHE/debian7-arm64-16k and
+# prepared for cross builds (ARCH=arm64 CROSS_COMPILE=$ARM64_CROSS).
 d13_kernel() {
-	cur=$(debian7_dir)
+	flavour=${1:-amd64}
+	case $flavour in
+	amd64) ptr=debian7 arch=amd64 mkvars= ;;
+	arm64-16k) ptr=debian7-arm64-16k arch=arm64
+		mkvars="ARCH=arm64 CROSS_COMPILE=$ARM64_CROSS" ;;
+	*) die "d13_kernel: unknown flavour $flavour" ;;
+	esac
+	cur=$(cached "$ptr")
 	if [ -n "$cur" ] && [ -z "${BARMAP_DEBIAN7_REFRESH:-}" ]; then
 		return 0
 	fi
 	d13_setup
 	d13_update
-	rel=$(d13_newest_rel)
-	[ -n "$rel" ] || die "deps: no linux-binary-7.*+deb13-amd64 in trixie-backports"
+	rel=$(d13_newest_rel "$flavour")
+	[ -n "$rel" ] || die "deps: no linux-binary-7.*+deb13-$flavour in trixie-backports"
 	upstream=${rel%%+*}		# 7.3.4
 	series=${upstream%.*}		# 7.3
-	pkgver=$(d13_pkgver "linux-binary-$rel")
+	pkgver=$(d13_pkgver "linux-binary-$rel:$arch")
 	srcver=$(d13_pkgver "linux-source-$series")
 	if [ -z "$pkgver" ] || [ -z "$srcver" ]; then
 		die "deps: no version for linux-binary-$rel or linux-source-$series"
@@ -195,7 +210,7 @@ d13_kernel() {
 	dir=$BARMAP_CACHE/debian-kernel-${rel}_$pkgver
 	src=$BARMAP_CACHE/linux-source-${series}_$srcver
 	if [ -f "$dir/complete" ]; then
-		echo "$dir" >"$BARMAP_CACHE/debian7"
+		echo "$dir" >"$BARMAP_CACHE/$ptr"
 		return 0
 	fi
 	info "deps: Debian's $rel ($pkgver), linux-source-$series ($srcver)"
@@ -204,7 +219,7 @@ d13_kernel() {
 		rm -rf "$dir"
 		mkdir -p "$dir/root"
 		for p in binary modules base headers; do
-			deb=$(d13_deb "linux-$p-$rel" "$pkgver") || exit 1
+			deb=$(d13_deb "linux-$p-$rel" "$pkgver" "$arch") || exit 1
 			info "deps: unpacking ${deb##*/}"
 			dpkg -x "$deb" "$dir/root" || die "deps: dpkg -x $deb failed"
 		done
@@ -233,8 +248,9 @@ d13_kernel() {
 
 	# An O= tree of the source with Debian's configuration: Debian's
 	# headers package needs a newer glibc for its kbuild tools than
-	# bookworm's.  olddefconfig drops what this gcc cannot do (Rust, ...)
-	# without touching the ABI.
+	# bookworm's (and holds arm64 binaries for arm64).  olddefconfig
+	# drops what this gcc cannot do (Rust, asm goto output, the 32-bit
+	# compat vDSO on arm64, ...) without touching the ABI.
 	b=$dir/build
 	if [ ! -f "$dir/.prepared" ]; then
 		info "deps: modules_prepare for $rel in $b"
@@ -242,8 +258,9 @@ d13_kernel() {
 		mkdir -p "$b"
 		cp "$dir/root/usr/lib/modules/$rel/config" "$b/.config"
 		log=$dir/prepare.log
-		{ make -C "$src" O="$b" olddefconfig &&
-			make -C "$src" O="$b" -j"$(nproc)" modules_prepare \
+		# shellcheck disable=SC2086 # mkvars are words
+		{ make -C "$src" O="$b" $mkvars olddefconfig &&
+			make -C "$src" O="$b" $mkvars -j"$(nproc)" modules_prepare \
 				KERNELRELEASE="$rel"; } >"$log" 2>&1 || {
 			tail -n 20 "$log" >&2
 			die "deps: modules_prepare for $rel failed (log: $log)"
@@ -254,7 +271,8 @@ d13_kernel() {
 
 	want=$(modinfo -F vermagic \
 		"$dir/root/usr/lib/modules/$rel/kernel/drivers/vfio/vfio.ko.xz")
-	have=$(d13_vermagic "$b") || die "deps: a probe module does not build against $b"
+	# shellcheck disable=SC2086
+	have=$(d13_vermagic "$b" $mkvars) || die "deps: a probe module does not build against $b"
 	[ "$have" = "$want" ] ||
 		die "deps: vermagic '$have' against $b, Debian's modules have '$want'"
 	echo "$have" >"$dir/vermagic"
@@ -263,7 +281,7 @@ d13_kernel() {
 	echo "$src" >"$dir/source"
 	date -u '+%F %T' >"$dir/complete.tmp"
 	mv "$dir/complete.tmp" "$dir/complete"
-	echo "$dir" >"$BARMAP_CACHE/debian7"
+	echo "$dir" >"$BARMAP_CACHE/$ptr"
 	info "deps: $rel ready in $dir (vermagic $have)"
 }
 

@@ -134,6 +134,11 @@ fi
 # and prepared for module builds, never installed (scripts/debian13.sh).
 d13_kernel
 
+# Its arm64 flavour with 16 KiB pages, the arm64 packages unpacked the
+# same way and an O= tree for cross builds: scripts/test-arm64.sh boots
+# it as Debian built it.
+d13_kernel arm64-16k
+
 # Debian 13's own 6.12 kernel (trixie), unpacked the same way: DKMS
 # builds for it in the root below, and the module boots on it.
 d13_kernel_612
