@@ -23,6 +23,7 @@
 #include "vfio_util.h"
 
 #define SZ_4K	0x1000ULL
+#define SZ_16K	0x4000ULL
 #define SZ_64K	0x10000ULL
 #define SZ_1M	0x100000ULL
 #define SZ_1G	0x40000000ULL
@@ -73,6 +74,33 @@ static const struct device_expect matrix_4k[] = {
 		{ .bar = -1 } } },
 };
 
+/*
+ * arm64 with 16 KiB pages (Debian's arm64-16k), the devices of the arm64
+ * guest of scripts/run-guest.sh.
+ */
+static const struct device_expect matrix_16k[] = {
+	{ 0x1b36, 0x0010, "nvme", {
+		/*
+		 * 16 KiB is exactly one page here, holding the registers as
+		 * well as the MSI-X table and PBA: neither sub-page nor
+		 * splittable.  One area of the whole BAR, mappable only with
+		 * msix_mmap (MSIX_MAPPABLE); without it nothing is left.
+		 */
+		{ .bar = 0, .mmap = true, .msix = true, .nvme_cap = true,
+		  .msix_every_page = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_16K } }, .phys_align = SZ_16K },
+		/* The 1 MiB controller memory buffer (cmb_size_mb=1). */
+		{ .bar = 2, .mmap = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_1M } }, .phys_align = SZ_1M },
+		{ .bar = -1 } } },
+	{ 0x1af4, 0x1110, "ivshmem", {
+		{ .bar = 0, .subpage = true },
+		/* 1 GiB, 1 GiB-aligned: one area of 32 PMDs of 32 MiB. */
+		{ .bar = 2, .mmap = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_1G } }, .phys_align = SZ_1G },
+		{ .bar = -1 } } },
+};
+
 /* arm64 with 64 KiB pages, the devices of scripts/run-guest-arm64.sh. */
 static const struct device_expect matrix_64k[] = {
 	{ 0x1b36, 0x0010, "nvme", {
@@ -108,6 +136,9 @@ static const struct device_expect *matrix_of(long page, unsigned int *nr)
 	case SZ_4K:
 		*nr = ARRAY_SIZE(matrix_4k);
 		return matrix_4k;
+	case SZ_16K:
+		*nr = ARRAY_SIZE(matrix_16k);
+		return matrix_16k;
 	case SZ_64K:
 		*nr = ARRAY_SIZE(matrix_64k);
 		return matrix_64k;
