@@ -12,7 +12,8 @@
 #   barmap_matrix=BDF=NAME,...   the devices, instead of the x86 matrix
 #   barmap_subpage_devs=BDF=NAME,...  those with sub-page BARs
 #   barmap_refused=BDF,...  the devices whose sub-page BARs share a page
-#                           (default: all in the shared profile, else none)
+#                           (default: all in the shared profile, else
+#                           none; "none": no device in either)
 #   barmap_others=BDF,...   devices outside the matrix, without a driver,
 #                           that the storm may rebind (default: the
 #                           matrix minus the nvme and ivshmem)
@@ -50,6 +51,15 @@ for arg in $(cat /proc/cmdline); do
 	barmap_others=*) others=$(echo "${arg#*=}" | tr , " ") ;;
 	esac
 done
+# Debian's arm64 kernels build virtio-mmio, which carries hvc0 on QEMU's
+# virt machine, as a module.
+if [ ! -e "/dev/$tty" ] && modprobe virtio_mmio 2>/dev/null; then
+	i=0
+	while [ ! -e "/dev/$tty" ] && [ $i -lt 20 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+fi
 exec >"/dev/$tty" 2>&1
 
 BDFS=

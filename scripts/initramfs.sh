@@ -15,6 +15,7 @@
 # deps, whose modules are under ROOT/usr/lib/modules):
 #   BARMAP_BUSYBOX      its static busybox (default: the host's /bin/busybox)
 #   BARMAP_KERNEL_ROOT  where lib/modules/KVER of its kernel is (default: /)
+#   BARMAP_EXTRA_MODULES  more of its modules, where they are modules
 
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -37,17 +38,24 @@ chmod 755 "$stage/init"
 mkdir -p "$stage/lib"
 cp "$(dirname "$0")/guest-lib.sh" "$(dirname "$0")/guest-peer.sh" "$stage/lib/"
 
-# vfio_virqfd is a module of its own before Linux 6.2 only.
+# vfio_virqfd is a module of its own before Linux 6.2 only; Debian's
+# arm64 kernels build irqbypass in.  BARMAP_EXTRA_MODULES (paths under
+# kernel/, without .ko) are taken where they are modules: the arm64
+# guest's TAP console needs virtio_mmio, which Debian's arm64 kernels
+# build as one.
 for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_virqfd \
 	 drivers/vfio/vfio_iommu_type1 drivers/vfio/pci/vfio-pci-core \
-	 drivers/vfio/pci/vfio-pci; do
+	 drivers/vfio/pci/vfio-pci ${BARMAP_EXTRA_MODULES:-}; do
 	dst=$tree/kernel/$m.ko
 	mkdir -p "$(dirname "$dst")"
-	if [ -f "$moddir/$m.ko.xz" ]; then
+	if grep -qx "kernel/$m.ko" "$kroot/lib/modules/$kver/modules.builtin"; then
+		continue
+	elif [ -f "$moddir/$m.ko.xz" ]; then
 		xz -dc "$moddir/$m.ko.xz" >"$dst"
 	elif [ -f "$moddir/$m.ko" ]; then
 		cp "$moddir/$m.ko" "$dst"
-	elif [ "$m" != drivers/vfio/vfio_virqfd ]; then
+	elif [ "$m" != drivers/vfio/vfio_virqfd ] &&
+		! echo " ${BARMAP_EXTRA_MODULES:-} " | grep -q " $m "; then
 		die "missing $moddir/$m.ko(.xz)"
 	fi
 done

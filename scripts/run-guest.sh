@@ -11,7 +11,8 @@
 #
 # With BARMAP_ARCH=arm64, the arm64 guest instead: qemu-system-aarch64
 # -M virt with GICv3 (an ITS, which type1 needs) and SMMUv3, the kernel
-# BARMAP_KERNEL (scripts/arm64-kernel.sh's Image, 64 KiB pages), TAP on
+# BARMAP_KERNEL (scripts/arm64-kernel.sh's Image, 64 KiB pages, or
+# Debian's arm64-16k vmlinuz, see BARMAP_ARM64_PAGES below), TAP on
 # a virtio console (hvc0: virt has one PL011, the kernel console).  No
 # firmware: Linux assigns the BARs itself and packs them, 64-bit BARs in
 # the high window by decreasing alignment.  Devices: an nvme (16 KiB
@@ -72,12 +73,23 @@ profile=$1 initrd=$2 out=$3
 : "${BARMAP_MODE:=test}"
 : "${BARMAP_ARCH:=x86_64}"
 
-case $BARMAP_ARCH/$profile in
-x86_64/exclusive) extra= ;;
-x86_64/shared) extra="pci=resource_alignment=9@0000:00:04.0;9@0000:00:05.0;9@0000:00:06.0" ;;
-arm64/exclusive) extra="pci=resource_alignment=16@0000:00:03.0;16@0000:00:05.1" ;;
-arm64/shared) extra="pci=resource_alignment=16@0000:00:05.1 barmap_refused=0000:00:01.0" ;;
+# BARMAP_ARM64_PAGES: the arm64 kernel's page size, 64k (our own
+# build) or 16k (Debian's arm64-16k).  With 16 KiB pages each nvme's
+# 16 KiB BAR0 fills a page of its own in both profiles: the nvme has no
+# sub-page BAR and nothing is refused ("none").
+: "${BARMAP_ARM64_PAGES:=64k}"
+case $BARMAP_ARCH/$profile/$BARMAP_ARM64_PAGES in
+x86_64/exclusive/*) extra= ;;
+x86_64/shared/*) extra="pci=resource_alignment=9@0000:00:04.0;9@0000:00:05.0;9@0000:00:06.0" ;;
+arm64/exclusive/*) extra="pci=resource_alignment=16@0000:00:03.0;16@0000:00:05.1" ;;
+arm64/shared/64k) extra="pci=resource_alignment=16@0000:00:05.1 barmap_refused=0000:00:01.0" ;;
+arm64/shared/16k) extra="pci=resource_alignment=16@0000:00:05.1 barmap_refused=none" ;;
 *) die "unknown profile $profile for $BARMAP_ARCH" ;;
+esac
+case $BARMAP_ARM64_PAGES in
+64k) arm64_subpage=0000:00:01.0=nvme,0000:00:02.0=ivshmem ;;
+16k) arm64_subpage=0000:00:02.0=ivshmem ;;
+*) die "BARMAP_ARM64_PAGES: 64k or 16k, not $BARMAP_ARM64_PAGES" ;;
 esac
 
 mkdir -p "$out"
@@ -91,7 +103,7 @@ boot_arm64() {
 		-M virt,gic-version=3,iommu=smmuv3 \
 		-m 2G -smp 2 -nodefaults -display none -no-reboot \
 		-kernel "$BARMAP_KERNEL" -initrd "$initrd" \
-		-append "console=ttyAMA0 quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-64k barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_others=0000:00:03.0,0000:00:05.1 $extra" \
+		-append "console=ttyAMA0 quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-$BARMAP_ARM64_PAGES barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=$arm64_subpage barmap_others=0000:00:03.0,0000:00:05.1 $extra" \
 		-drive "file=$disk,if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,cmb_size_mb=1,addr=01.0 \
 		-object memory-backend-ram,id=m1,size=1G,share=on \

@@ -1,13 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The arm64 part of the suite (64 KiB pages), run by test.sh after the x86
-# kernels and usable alone: the arm64 kernel (scripts/arm64-kernel.sh,
-# cached), barmap-vfio-pci cross-built against it with W=1, the
-# selftests cross-built statically, an initramfs with Debian's arm64
-# busybox, and both boot profiles of run-guest.sh's arm64 guest.  Prints
-# TAP: one line per build step, then what the guests wrote; labels carry
-# "arm64-64k".  Outputs go to $BUILD/arm64.
+# The arm64 part of the suite, run by test.sh after the x86 kernels and
+# usable alone, on two kernels:
+#   arm64-64k  our own kernel with 64 KiB pages (scripts/arm64-kernel.sh,
+#              cached), the module cross-built against its tree;
+#   arm64-16k  Debian's newest 7.x arm64-16k kernel, as make deps unpacked
+#              it (never installed), the module cross-built against
+#              linux-source-7.N with Debian's config and Module.symvers,
+#              its vermagic checked against Debian's own vfio.ko.
+# For each: barmap-vfio-pci with W=1, an initramfs with that kernel's
+# vfio modules, the selftests (cross-built statically once) and Debian's
+# arm64 busybox, and both boot profiles of run-guest.sh's arm64 guest.
+# Prints TAP: one line per build step, then what the guests wrote;
+# labels carry "arm64-64k" or "arm64-16k".  Outputs go to
+# $BUILD/arm64 and $BUILD/arm64-16k.
 #
 # Usage: test-arm64.sh        (from the top of the tree)
 
@@ -16,45 +23,96 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 
 : "${BUILD:=$PWD/build}"
-out=$BUILD/arm64
-results=$out/build.tap
-mkdir -p "$out"
-: >"$results"
 cross=$ARM64_CROSS
 ksft=$(sh "$here/ksft-dir.sh")
 busybox=$(arm64_busybox_dir)/bin/busybox
+kmake_vars="ARCH=arm64 CROSS_COMPILE=$cross"
+bin=$BUILD/arm64/bin
 
-# arm64_kernel: build or find the cached kernel; its directory in $karm.
+# arm64_kernel: build or find the cached 64 KiB kernel; its directory in
+# $out/kernel-dir.
 arm64_kernel() {
 	karm=$(sh "$here/arm64-kernel.sh") || return 1
 	echo "$karm" >"$out/kernel-dir"
 }
 
-kmake_vars="ARCH=arm64 CROSS_COMPILE=$cross"
-ok=0
-# shellcheck disable=SC2086 # kmake_vars are two words
-step "arm64 kernel, 64 KiB pages (scripts/arm64-kernel.config)" arm64_kernel &&
-	karm=$(cat "$out/kernel-dir") && rel=$(cat "$karm/kernelrelease") &&
-	copy_source "$out/src" &&
-	step "barmap-vfio-pci.ko against $rel, cross-built (W=1, no warnings)" \
-		build_module "$karm/build" "$out/src" $kmake_vars &&
-	rm -rf "$out/root" &&
-	step "make install into /lib/modules/$rel/updates (staging root)" \
-		make -C "$out/src" install KVER="$rel" KDIR="$karm/build" \
-		$kmake_vars INSTALL_MOD_PATH="$out/root" &&
-	step "guest selftests, cross-built static for arm64" \
-		make -C selftests/vfio/barmap CC="${cross}gcc" KSFT_DIR="$ksft" \
-		OUTPUT="$out/bin" &&
-	step "initramfs for $rel (Debian's arm64 busybox)" \
-		env BARMAP_BUSYBOX="$busybox" BARMAP_KERNEL_ROOT="$karm" \
-		sh "$here/initramfs.sh" "$rel" "$out/root" "$out/bin" \
-		"$out/initrd.gz" || ok=1
-cat "$results"
-[ $ok = 0 ] || exit 1
+# vermagic_matches KO DEBIAN_KO: the module carries the vermagic of the
+# kernel's own (xz-compressed) module.
+vermagic_matches() {
+	t_=$(mktemp --suffix=.ko)
+	xz -dc "$2" >"$t_"
+	want=$(modinfo -F vermagic "$t_")
+	rm -f "$t_"
+	have=$(modinfo -F vermagic "$1")
+	echo "# vermagic: module '$have', kernel '$want'"
+	[ "$have" = "$want" ]
+}
 
-for profile in exclusive shared; do
-	info "guest: arm64 $rel, $profile profile"
-	BARMAP_ARCH=arm64 BARMAP_KERNEL=$karm/Image KVER=$rel \
-		sh "$here/run-guest.sh" "$profile" "$out/initrd.gz" "$out/guest" ||
-		true
-done
+# arm64_build PAGES REL KDIR KROOT: module, staging root and initramfs
+# into $out ($BUILD/arm64-PAGES, $BUILD/arm64 for 64k), TAP into
+# $out/build.tap.  KROOT holds lib/modules/REL.
+arm64_build() {
+	results=$out/build.tap
+	# shellcheck disable=SC2086 # kmake_vars are two words
+	copy_source "$out/src" &&
+		step "barmap-vfio-pci.ko against $2, cross-built (W=1, no warnings)" \
+			build_module "$3" "$out/src" $kmake_vars &&
+		rm -rf "$out/root" &&
+		step "make install into /lib/modules/$2/updates (staging root)" \
+			make -C "$out/src" install KVER="$2" KDIR="$3" \
+			$kmake_vars INSTALL_MOD_PATH="$out/root" &&
+		step "initramfs for $2 (Debian's arm64 busybox)" \
+			env BARMAP_BUSYBOX="$busybox" BARMAP_KERNEL_ROOT="$4" \
+			BARMAP_EXTRA_MODULES=drivers/virtio/virtio_mmio \
+			sh "$here/initramfs.sh" "$2" "$out/root" "$bin" \
+			"$out/initrd.gz"
+}
+
+# arm64_boot PAGES REL IMAGE: both profiles.
+arm64_boot() {
+	for profile in exclusive shared; do
+		info "guest: arm64 $2 ($1 pages), $profile profile"
+		BARMAP_ARCH=arm64 BARMAP_ARM64_PAGES=$1 BARMAP_KERNEL=$3 KVER=$2 \
+			sh "$here/run-guest.sh" "$profile" "$out/initrd.gz" \
+			"$out/guest" || true
+	done
+}
+
+# 64 KiB pages: our kernel, and the selftests for both.
+out=$BUILD/arm64
+mkdir -p "$out"
+results=$out/build.tap
+: >"$results"
+ok64=1 tests=1
+step "guest selftests, cross-built static for arm64" \
+	make -C selftests/vfio/barmap CC="${cross}gcc" KSFT_DIR="$ksft" \
+	OUTPUT="$bin" && tests=0
+if [ $tests = 0 ] &&
+	step "arm64 kernel, 64 KiB pages (scripts/arm64-kernel.config)" arm64_kernel; then
+	karm=$(cat "$out/kernel-dir")
+	rel64=$(cat "$karm/kernelrelease")
+	arm64_build 64k "$rel64" "$karm/build" "$karm" && ok64=0
+fi
+cat "$out/build.tap"
+[ $ok64 = 0 ] && arm64_boot 64k "$rel64" "$karm/Image"
+
+# 16 KiB pages: Debian's own kernel.
+out=$BUILD/arm64-16k
+mkdir -p "$out"
+results=$out/build.tap
+: >"$results"
+ok16=1
+d16=$(cached debian7-arm64-16k)
+if [ -z "$d16" ]; then
+	echo "not ok - build: arm64-16k: no Debian arm64-16k kernel in $BARMAP_CACHE (run make deps)" >>"$results"
+elif [ $tests = 0 ]; then
+	rel16=$(debian16k_get release)
+	mods=$d16/root/usr/lib/modules/$rel16
+	arm64_build 16k "$rel16" "$d16/build" "$d16/root/usr" &&
+		step "vermagic of barmap-vfio-pci.ko is that of Debian's $rel16" \
+			vermagic_matches "$out/src/drivers/vfio/pci/barmap/barmap-vfio-pci.ko" \
+			"$mods/kernel/drivers/vfio/vfio.ko.xz" && ok16=0
+fi
+cat "$out/build.tap"
+[ $ok16 = 0 ] && arm64_boot 16k "$rel16" "$mods/vmlinuz"
+[ $ok64 = 0 ] && [ $ok16 = 0 ]
