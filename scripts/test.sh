@@ -357,10 +357,11 @@ if [ $selftests_built = 0 ] && has_suite debug; then
 	debug_suite
 fi
 
-# Last, arm64 with 64 KiB pages: its own kernel (built once, cached),
-# the module and selftests cross-built, both profiles.
+# Last, arm64: 64 KiB pages on its own kernel (built once, cached) and
+# 16 KiB pages on Debian's arm64-16k kernel, the module and selftests
+# cross-built, both profiles on each.
 if has_suite arm64; then
-	info "arm64: kernel (cached), cross builds, guest"
+	info "arm64: kernels (cached), cross builds, guests"
 	sh "$here/test-arm64.sh" >>"$results" || true
 fi
 
