@@ -54,9 +54,11 @@ for m in virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_virqfd \
 		xz -dc "$moddir/$m.ko.xz" >"$dst"
 	elif [ -f "$moddir/$m.ko" ]; then
 		cp "$moddir/$m.ko" "$dst"
-	elif [ "$m" != drivers/vfio/vfio_virqfd ] &&
-		! echo " ${BARMAP_EXTRA_MODULES:-} " | grep -q " $m "; then
-		die "missing $moddir/$m.ko(.xz)"
+	else
+		case " drivers/vfio/vfio_virqfd ${BARMAP_EXTRA_MODULES:-} " in
+		*" $m "*) ;;
+		*) die "missing $moddir/$m.ko(.xz)" ;;
+		esac
 	fi
 done
 # Every dependency of those must be among them: a kernel that splits

@@ -27,8 +27,8 @@
 # DIR is $BARMAP_CACHE/PREFIX-HASH-PKGVER: HASH is the first 12 hex
 # digits of the sha256 of the fragment (its files concatenated), PKGVER
 # the version of the linux-source package, so a changed fragment or a new
-# source upload builds in a new directory and an unchanged one is never rebuilt.  DIR
-# holds:
+# source upload builds in a new directory and an unchanged one is never
+# rebuilt.  DIR holds:
 #   $kc_out                    the boot image, for qemu -kernel
 #   kernelrelease              `make kernelrelease`, e.g. 6.12.117-barmap-debug
 #   lib/modules/RELEASE/       modules (.ko, uncompressed) and modules.dep;

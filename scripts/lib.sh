@@ -120,14 +120,10 @@ debian7_root() {
 }
 
 # Debian's newest 7.x arm64 kernel with 16 KiB pages, as d13_kernel
-# arm64-16k prepared it: debian16k_get FILE (release, series, source)
-# and debian16k_path PATH, as for debian7 above; nothing before make deps.
+# arm64-16k prepared it: debian16k_get FILE (release, vermagic, ...), as
+# debian7_get above; nothing before make deps.
 debian16k_get() {
 	cached_get debian7-arm64-16k "$1"
-}
-
-debian16k_path() {
-	cached_path debian7-arm64-16k "$1"
 }
 
 debian7_vmlinuz() {
