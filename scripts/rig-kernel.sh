@@ -7,7 +7,7 @@
 # scripts/rig-kernel.config and scripts/KIND-kernel.config as
 # KCONFIG_ALLCONFIG, bzImage and modules, and the modules installed
 # uncompressed.  Both have what Debian's kernels have for the rig (VFIO
-# with dma-buf, 9p and NVMe as modules) and what Debian leaves off
+# with dma-buf) and what Debian leaves off
 # (IOMMUFD, the VFIO device cdev).  KIND is
 #   debug    KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK, kmemleak: the
 #            guest suite under every sanitizer (release 7.N.M-barmap-debug)
