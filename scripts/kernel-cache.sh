@@ -46,8 +46,9 @@
 # key starts from a copy of the newest complete build of the same prefix
 # and source package (see "seed" below), so editing the fragment costs
 # minutes.  A lock (DIR/lock, flock) serialises concurrent runs.  Every
-# make runs at nice 19; BARMAP_JOBS overrides the parallelism (default:
-# nproc).
+# make runs at nice BARMAP_KERNEL_NICE (default 0: on a fresh machine
+# make test waits for these builds, they must not yield to everything
+# else); BARMAP_JOBS overrides the parallelism (default: nproc).
 
 # The vfio modules every rig kernel must have, relative to kernel/.
 kc_vfio_modules="virt/lib/irqbypass drivers/vfio/vfio
@@ -67,7 +68,7 @@ kc_log_run() {
 }
 
 kc_make() {
-	nice -n 19 make -C "$kc_src" O="$kc_obj" ARCH="$kc_arch" \
+	nice -n "${BARMAP_KERNEL_NICE:-0}" make -C "$kc_src" O="$kc_obj" ARCH="$kc_arch" \
 		${kc_cross:+CROSS_COMPILE=$kc_cross} "$@"
 }
 

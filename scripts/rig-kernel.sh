@@ -6,25 +6,22 @@
 # (debian7_source), `make ARCH=x86_64 allnoconfig` with
 # scripts/rig-kernel.config and scripts/KIND-kernel.config as
 # KCONFIG_ALLCONFIG, bzImage and modules, and the modules installed
-# uncompressed.  Both have what Debian's kernels have for the rig (VFIO
-# with dma-buf) and what Debian leaves off
-# (IOMMUFD, the VFIO device cdev).  KIND is
-#   debug    KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK, kmemleak: the
-#            guest suite under every sanitizer (release 7.N.M-barmap-debug)
-#   iommufd  nothing more: the peer suite's IOMMUFD kernel, about ten times
-#            as fast as the debug one under TCG (7.N.M-barmap-iommufd)
+# uncompressed.  It has what Debian's kernels have for the rig (VFIO
+# with dma-buf) and what Debian leaves off (IOMMUFD, the VFIO device
+# cdev).  KIND is
+#   debug    KFENCE, lockdep, DEBUG_VM, PAGE_TABLE_CHECK, kmemleak: the
+#            guest suite under every sanitizer, and the peer suite's
+#            IOMMUFD kernel (release 7.N.M-barmap-debug)
 # Prints, as the last line of stdout, the cache directory of a complete
 # build ($BARMAP_CACHE/KIND-kernel-HASH-PKGVER, with the bzImage as
 # DIR/vmlinuz); everything else goes to stderr and DIR/build.log.  The
 # cache, its key, the stamp and the lock are scripts/kernel-cache.sh's.
 #
-# Usage: rig-kernel.sh debug|iommufd
+# Usage: rig-kernel.sh debug
 #
-# From scratch: the debug kernel of linux-source-7.3 (1287 objects)
-# built in 450 s on a 2-core machine that also ran make check and two
-# short guests; every make runs at nice 19, so beside busy guests it
-# takes longer (1089 s in a whole fresh make test).  A seeded build
-# after a one-option change takes a minute or two.
+# One kernel, not one per purpose: on a fresh machine its build is on
+# the critical path of make test.  A seeded build after a one-option
+# change takes a minute or two.
 # BARMAP_RIG_KERNEL_SEED=0 builds a new fragment from scratch.
 
 set -eu
@@ -32,11 +29,10 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/kernel-cache.sh"
 
-[ $# -eq 1 ] || die "usage: $0 debug|iommufd"
+[ $# -eq 1 ] || die "usage: $0 debug"
 case $1 in
-debug) kc_cost="about 8 minutes on 2 cores" ;;
-iommufd) kc_cost="about 5 minutes on 2 cores" ;;
-*) die "usage: $0 debug|iommufd" ;;
+debug) kc_cost="about 10 minutes on 2 cores" ;;
+*) die "usage: $0 debug" ;;
 esac
 conf=$(cd "$here" && pwd)
 kc_what="$1 kernel"
