@@ -99,6 +99,8 @@ selftests:
 unit:
 	$(MAKE) -C selftests/vfio/barmap/unit KSFT_DIR=$$(sh scripts/ksft-dir.sh) run
 
+# The run's start, before make deps, for the summary's timeline.
+test: export BARMAP_T0 := $(shell date +%s)
 test: deps
 	sh scripts/test.sh
 

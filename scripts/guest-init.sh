@@ -49,6 +49,9 @@ for arg in $(cat /proc/cmdline); do
 	barmap_subpage_devs=*) SUBPAGE_DEVS=$(echo "${arg#*=}" | tr , ' ') ;;
 	barmap_refused=*) refused=,${arg#*=}, ;;
 	barmap_others=*) others=$(echo "${arg#*=}" | tr , " ") ;;
+	barmap_expect_faults=*) export BARMAP_EXPECT_FAULTS="${arg#*=}" ;;
+	barmap_expect_pmd=*) export BARMAP_EXPECT_PMD="${arg#*=}" ;;
+	barmap_expect_pud=*) export BARMAP_EXPECT_PUD="${arg#*=}" ;;
 	esac
 done
 # Debian's arm64 kernels build virtio-mmio, which carries hvc0 on QEMU's
@@ -85,6 +88,14 @@ echo "# barmap guest: kernel $(uname -r), profile $profile"
 # arm64-64k): the suite runs on several.
 profile="$label/$profile"
 
+# What the kernel's configuration gives (scripts/initramfs.sh copied it):
+# dma-buf export of BARs (VFIO_DEVICE_FEATURE_DMA_BUF).
+if grep -q '^CONFIG_VFIO_PCI_DMABUF=y' /lib/kernel-config; then
+	export BARMAP_EXPECT_DMABUF=1
+else
+	export BARMAP_EXPECT_DMABUF=0
+fi
+
 # On a kernel with kmemleak, forget what boot left behind: a report at the
 # end then belongs to the tests (scanned after the last rmmod).
 kmemleak=/sys/kernel/debug/kmemleak
@@ -92,12 +103,16 @@ kmemleak=/sys/kernel/debug/kmemleak
 
 # modprobe resolves barmap-vfio-pci's dependencies from the modules.dep
 # that depmod wrote for the installed tree (scripts/initramfs.sh).
+# The marker goes out before barmap-vfio-pci is loaded: run-guest.sh
+# retries only a guest that died before it (the rig's, never the
+# module's).
 loaded=0
-for m in vfio_iommu_type1 vfio-pci barmap-vfio-pci; do
+for m in vfio_iommu_type1 vfio-pci; do
 	modprobe $m || loaded=1
 done
+echo "# barmap-rig-ready"
+modprobe barmap-vfio-pci || loaded=1
 tap $loaded "modprobe vfio_iommu_type1, vfio-pci and barmap-vfio-pci"
-echo "# barmap-modules-loaded"
 [ $loaded = 0 ] || finish
 
 # bind BDF DRIVER, unbind BDF
@@ -130,33 +145,49 @@ if [ "$mode" = demo ]; then
 	finish
 fi
 
-# run LABEL PROGRAM [ENV=VAL...]: a selftest, its TAP lines labelled.
+# run LABEL PROGRAM [ENV=VAL...]: a selftest, its TAP lines labelled as
+# they come, then one line of the rig's on whether the program ran its
+# whole plan (ksft_verdict): a program that fails to start, dies or
+# stops early is a failure even when every line it printed was "ok".
+# Its output stays in /tmp/out/LABEL/PROGRAM for compare.
 run() {
 	label=$1 prog=$2
 	shift 2
 	read -r up _ </proc/uptime
 	echo "# uptime ${up}s: $label $prog"
-	env "$@" "$prog" | sed -E "s@^(ok|not ok) ([0-9]+) @\\1 \\2 $label: @"
+	o=/tmp/out/$label/$prog
+	mkdir -p "${o%/*}"
+	{ env "$@" "$prog" 2>&1; echo $? >"$o.status"; } | tee "$o" |
+		sed -E "s@^(ok|not ok) ([0-9]+) @\\1 \\2 $label: @"
+	v=$(ksft_verdict "$prog" "$(cat "$o.status")" "$o")
+	tap $? "$label: $prog ran its whole plan ($v)"
 }
 
 # compare NAME PROGRAM [ENV=VAL...]: the same selftest against stock
-# vfio-pci, printed as a comparison and never counted.  $compare_args,
-# if set, goes to the program (e.g. -t TEST: one test of it).
-# The kernel log of each stock run sits between two markers: stock
-# vfio-pci's PUD entries meet mremap() as they are ("bad pud" on 6.12
-# and 7.3), and the dmesg scan at the end leaves those lines to the
-# comparison.
+# vfio-pci (bound by the caller), after run "$profile/NAME" PROGRAM ran
+# it against barmap-vfio-pci: both drivers' results, test by test, must
+# differ exactly where /lib/stock-differences says (stock_differences),
+# one TAP line.  $compare_args, if set, goes to the program (e.g. -t
+# TEST: one test of it).  The kernel log of each stock run sits between
+# two markers: stock vfio-pci's PUD entries meet mremap() as they are
+# ("bad pud" on 6.12 and 7.3), and the dmesg scan at the end leaves
+# those lines to the comparison.
 compare_args=
 compare() {
 	name=$1 prog=$2
 	shift 2
+	ours=/tmp/out/$profile/$name/$prog
+	o=/tmp/out/stock/$profile/$name/$prog
+	mkdir -p "${o%/*}"
 	echo "barmap-rig: stock vfio-pci run begins" >/dev/kmsg
 	# shellcheck disable=SC2086 # compare_args is words
-	env BARMAP_DRIVER=vfio-pci "$@" "$prog" $compare_args 2>&1 |
-		sed -n -E "s@^ok [0-9]+ (.*)@# stock vfio-pci, $name: same as barmap: \\1@p;
-			   s@^not ok [0-9]+ (.*)@# stock vfio-pci, $name: DIFFERS: \\1@p;
-			   s@^#.*figures: (.*)@# stock vfio-pci, $name: \\1@p"
+	env BARMAP_DRIVER=vfio-pci "$@" "$prog" $compare_args >"$o" 2>&1
 	echo "barmap-rig: stock vfio-pci run ends" >/dev/kmsg
+	sed -n -E "s@^#.*figures: (.*)@# stock vfio-pci, $name: \\1@p" "$o"
+	v=$(stock_differences "$profile/$name" "$prog" "$ours" "$o" /lib/stock-differences)
+	st=$?
+	echo "$v" | sed '$d'
+	tap $st "stock vfio-pci, $name: $prog differs from barmap-vfio-pci only as listed ($(echo "$v" | tail -n 1))"
 }
 
 # Upstream's VFIO selftests on both drivers (scripts/guest-peer.sh).
@@ -337,7 +368,8 @@ if [ -n "$sriov_pf" ]; then
 	bind "$sriov_pf" barmap-vfio-pci && vf_refused "$sriov_pf"
 	tap $? "enable_sriov=0: sriov_numvfs of PF $sriov_pf bound to barmap-vfio-pci fails with ENOENT"
 	unbind "$sriov_pf"
-	# The same with stock vfio-pci and its parameter: printed, not counted.
+	# The same with stock vfio-pci and its parameter: no difference is
+	# listed, so stock must do the same.
 	for p in 1 0; do
 		case $p in
 		1) check="vf_check $sriov_pf vfio-pci"
@@ -345,12 +377,9 @@ if [ -n "$sriov_pf" ]; then
 		0) check="vf_refused $sriov_pf"
 		   what="enable_sriov=0: sriov_numvfs fails with ENOENT" ;;
 		esac
-		if rmmod vfio_pci && modprobe vfio-pci enable_sriov=$p &&
-			bind "$sriov_pf" vfio-pci && $check; then
-			echo "# stock vfio-pci, sriov: same as barmap: $what"
-		else
-			echo "# stock vfio-pci, sriov: DIFFERS: $what"
-		fi
+		rmmod vfio_pci && modprobe vfio-pci enable_sriov=$p &&
+			bind "$sriov_pf" vfio-pci && $check
+		tap $? "stock vfio-pci, sriov: $what, as barmap-vfio-pci does"
 		unbind "$sriov_pf"
 	done
 else
@@ -377,8 +406,9 @@ else
 	cycles=200 devs=
 	for d in $SUBPAGE_DEVS; do devs="$devs ${d%%=*}"; done
 fi
-# Under KASAN and lockdep a cycle costs ten times as much; a fifth of the
-# cycles still takes every path, which is what the debug kernel checks.
+# Under the debug kernel's checks a cycle costs several times as much; a
+# fifth of the cycles still takes every path, which is what the debug
+# kernel checks.
 case $profile in
 *-debug/*) cycles=$((cycles / 5)) ;;
 esac
@@ -473,8 +503,8 @@ if [ -e $kmemleak ]; then
 	[ -z "$leaks" ] || echo "$leaks" | head -n 60 | sed 's/^/# kmemleak: /'
 fi
 
-# KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK and might_sleep report as
-# "BUG:", "WARNING:" or "INFO:" lines; a kmemleak scan that finds
+# KFENCE, KASAN, lockdep, DEBUG_VM, PAGE_TABLE_CHECK and might_sleep
+# report as "BUG:", "WARNING:" or "INFO:" lines; a kmemleak scan that finds
 # something logs "suspected memory leaks".
 # "bad pud/pmd/pte": the kernel took a page-table entry for garbage (a
 # leaf PUD that mremap() met: see barmap_fault).  Those of stock

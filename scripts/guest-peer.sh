@@ -220,8 +220,7 @@ for f in "$peer_dir"/barmap-vfio-pci/*@*; do
 		{ k = $1 " " $2; if ($3 != "B" && b[k] != "B" && (!(k in b) || b[k] != $3)) print k ": barmap " ((k in b) ? b[k] : "none") ", vfio-pci " $3; delete b[k] }
 		END { for (k in b) print k ": barmap " b[k] ", vfio-pci none" }' "$f" "$s")
 	counts=$(awk '{ c[$3]++ } END { printf "%d pass, %d fail, %d skip", c["P"], c["F"], c["S"] }' "$f")
-	[ -z "$diff" ]
-	tap $? "peer/$name: $prog: barmap-vfio-pci and vfio-pci give identical results ($counts each)"
+	passed=$(awk '$3 == "P"' "$f" "$s" | wc -l)
 	[ -z "$diff" ] || echo "$diff" | sed "s@^@# peer/$name: $prog: DIFFERS: @"
 	unexplained=
 	busy=$(awk '$3 == "B"' "$f" "$s" | wc -l)
@@ -240,6 +239,16 @@ for f in "$peer_dir"/barmap-vfio-pci/*@*; do
 			"$peer_dir/log/vfio-pci/$base"
 		unexplained="$unexplained $where"
 	done
+	# Identical results of which neither driver passed one, every
+	# failure for a known reason of this kernel or library: the program
+	# could not run here, which proves nothing of either driver.
+	what="peer/$name: $prog: barmap-vfio-pci and vfio-pci give identical results ($counts each)"
+	if [ -z "$diff" ] && [ -z "$unexplained" ] && [ "$passed" = 0 ]; then
+		echo "ok $((n += 1)) rig/$profile: $what # SKIP neither driver could run a test of it here (the causes above)"
+		continue
+	fi
+	[ -z "$diff" ]
+	tap $? "$what"
 	[ -z "$unexplained" ]
 	tap $? "peer/$name: $prog: every failure has a known reason outside the driver"
 done

@@ -33,10 +33,22 @@ tree=$stage/lib/modules/$kver
 mkdir -p "$stage/bin" "$tree" "$stage/proc" "$stage/sys" \
 	"$stage/dev" "$stage/tmp" "$stage/mnt"
 cp "$busybox" "$stage/bin/busybox"
+# The kernel's own configuration, as /lib/kernel-config: what the guest
+# expects of the kernel (dma-buf export, for one) is decided by it, never
+# by the driver under test.  Debian's packages have it beside the
+# modules or in /boot, the rig's own kernels (kernel-cache.sh) in their
+# directory.
+for c in "$kroot/lib/modules/$kver/config" "$kroot/config" "/boot/config-$kver"; do
+	[ -f "$c" ] && break
+done
+[ -f "$c" ] || die "no configuration of $kver (in $kroot/lib/modules/$kver, $kroot or /boot)"
+mkdir -p "$stage/lib"
+cp "$c" "$stage/lib/kernel-config"
 cp "$(dirname "$0")/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
 mkdir -p "$stage/lib"
-cp "$(dirname "$0")/guest-lib.sh" "$(dirname "$0")/guest-peer.sh" "$stage/lib/"
+cp "$(dirname "$0")/guest-lib.sh" "$(dirname "$0")/guest-peer.sh" \
+	"$(dirname "$0")/../selftests/vfio/barmap/stock-differences" "$stage/lib/"
 
 # vfio_virqfd is a module of its own before Linux 6.2 only; Debian's
 # arm64 kernels build irqbypass in.  BARMAP_EXTRA_MODULES (paths under

@@ -281,3 +281,24 @@ profile_text() {
 
 # The cross compiler prefix of the arm64 rig (Debian's gcc-aarch64-linux-gnu).
 ARM64_CROSS=aarch64-linux-gnu-
+
+# rig_expect KVER ARCH PAGE-BYTES: kernel command-line words that tell
+# the guest's selftests what the booted kernel gives barmap-vfio-pci,
+# decided by the rig from the kernel's series, architecture and page
+# size, never from the driver: who handles BAR faults (barmap from 6.12
+# on; on 6.1 vfio-pci-core keeps its own), and the sizes a fault can
+# insert there (a PMD maps page * page / 8 bytes, a PUD as much again
+# on x86-64 only, the one architecture here with PUD pfnmap).
+rig_expect() {
+	case $(echo "$1" | cut -d. -f1,2) in
+	6.1)
+		echo "barmap_expect_faults=vfio-pci-core barmap_expect_pmd=0 barmap_expect_pud=0"
+		return
+		;;
+	esac
+	re_pmd=$(($3 * ($3 / 8)))
+	re_pud=0
+	[ "$2" = x86_64 ] && re_pud=$((re_pmd * ($3 / 8)))
+	printf 'barmap_expect_faults=barmap barmap_expect_pmd=0x%x barmap_expect_pud=0x%x\n' \
+		"$re_pmd" "$re_pud"
+}

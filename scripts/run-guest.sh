@@ -45,7 +45,7 @@
 # placement in both profiles.
 #
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
-# (Debian's 7.x as make deps unpacks it, the debug and IOMMUFD kernels
+# (Debian's 7.x as make deps unpacks it, the debug kernel
 # of scripts/rig-kernel.sh).  BARMAP_APPEND: more of its command line
 # (barmap_label=, for one: test.sh's DKMS lane).  An oops panics the
 # guest (oops=panic): a crashed test ends the boot at once, not at the
@@ -58,7 +58,8 @@
 # chrooted in a private mount namespace with OUTDIR on the root's /tmp
 # (the kernel and initrd are copied there).
 #
-# A guest that does not finish within BARMAP_GUEST_TIMEOUT seconds, or that
+# A guest that does not finish within BARMAP_GUEST_TIMEOUT seconds (1200
+# by default: generous, so that only a hang reaches it), or that
 # ends without its completion marker, yields a "not ok" line; a guest that
 # dies before barmap-vfio-pci is loaded is the rig's fault and is retried
 # once.
@@ -69,7 +70,7 @@ set -eu
 [ $# -eq 3 ] || die "usage: $0 PROFILE INITRD OUTDIR"
 profile=$1 initrd=$2 out=$3
 : "${KVER:?KVER not set}"
-: "${BARMAP_GUEST_TIMEOUT:=600}"
+: "${BARMAP_GUEST_TIMEOUT:=1200}"
 : "${BARMAP_MODE:=test}"
 : "${BARMAP_ARCH:=x86_64}"
 
@@ -91,6 +92,11 @@ case $BARMAP_ARM64_PAGES in
 16k) arm64_subpage=0000:00:02.0=ivshmem ;;
 *) die "BARMAP_ARM64_PAGES: 64k or 16k, not $BARMAP_ARM64_PAGES" ;;
 esac
+# What the selftests are to expect of this kernel (lib.sh's rig_expect).
+case $BARMAP_ARCH in
+arm64) expect=$(rig_expect "$KVER" arm64 $((${BARMAP_ARM64_PAGES%k} * 1024))) ;;
+*) expect=$(rig_expect "$KVER" x86_64 4096) ;;
+esac
 
 mkdir -p "$out"
 disk=$out/nvme.img
@@ -103,7 +109,7 @@ boot_arm64() {
 		-M virt,gic-version=3,iommu=smmuv3 \
 		-m 2G -smp 2 -nodefaults -display none -no-reboot \
 		-kernel "$BARMAP_KERNEL" -initrd "$initrd" \
-		-append "console=ttyAMA0 quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-$BARMAP_ARM64_PAGES barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=$arm64_subpage barmap_others=0000:00:03.0,0000:00:05.1 $extra" \
+		-append "console=ttyAMA0 quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-$BARMAP_ARM64_PAGES barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=$arm64_subpage barmap_others=0000:00:03.0,0000:00:05.1 $expect $extra" \
 		-drive "file=$disk,if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,cmb_size_mb=1,addr=01.0 \
 		-object memory-backend-ram,id=m1,size=1G,share=on \
@@ -162,7 +168,7 @@ boot() {
 	qemu_x86 -accel tcg,thread=single -cpu max -M q35 \
 		-m 4G -smp 2 -nodefaults -display none -no-reboot \
 		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
-		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE $extra${BARMAP_APPEND:+ $BARMAP_APPEND}" \
+		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 no_timer_check barmap_profile=$profile barmap_mode=$BARMAP_MODE $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}" \
 		-device intel-iommu \
 		-drive "file=$(qemu_path "$disk"),if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,addr=03.0 \
@@ -185,11 +191,11 @@ for attempt in 1 2; do
 	start=$(date +%s)
 	boot || true
 	secs=$(($(date +%s) - start))
-	if grep -q '^# barmap-modules-loaded' "$out/$profile.tap"; then
+	if grep -q '^# barmap-rig-ready' "$out/$profile.tap"; then
 		break
 	fi
 	if [ "$attempt" = 1 ]; then
-		echo "# $KVER $profile: guest died before barmap-vfio-pci was loaded (rig, not module); retrying once"
+		echo "# retry: $KVER $profile: guest died before barmap-vfio-pci was loaded (rig, not module); retrying once"
 		sed 's/^/#   console: /' "$out/$profile.console" | tail -n 20
 	fi
 done

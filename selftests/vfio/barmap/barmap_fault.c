@@ -139,27 +139,36 @@ static void fault_case(struct __test_metadata *_metadata,
 }
 
 /*
- * The debugfs "huge" file reports what this architecture and page size
- * give: a PMD maps a page-table page's worth of pages (page * page / 8:
- * 2 MiB on 4 KiB pages, 512 MiB on 64 KiB), a PUD as much again, only
- * where the architecture has PUD pfnmap (x86-64); both 0 where
- * vfio-pci-core handles the faults.
+ * The debugfs "huge" file reports what the rig expects of the kernel it
+ * booted (BARMAP_EXPECT_*: from its series, architecture and page
+ * size): who handles faults, and the sizes a fault can insert, a PMD
+ * mapping a page-table page's worth of pages (page * page / 8: 2 MiB on
+ * 4 KiB pages, 32 MiB on 16 KiB, 512 MiB on 64 KiB), a PUD as much
+ * again where the architecture has PUD pfnmap (x86-64); both 0 where
+ * vfio-pci-core handles the faults.  A missing file fails.
  */
 TEST(huge_file_reports_the_sizes_of_this_page_size)
 {
 	unsigned long page = page_size(), pmd = 0, pud = 0;
+	char *text;
 
+	if (!barmap_rig_expects())
+		SKIP(return, "the rig said nothing of this kernel (BARMAP_EXPECT_FAULTS)");
+	text = read_file("/sys/kernel/debug/barmap-vfio-pci/huge");
+	ASSERT_NE(NULL, text) TH_LOG("no debugfs huge file");
+	TH_LOG("page 0x%lx, debugfs: %s", page, text);
+	free(text);
 	if (barmap_owns_faults()) {
 		pmd = page * (page / 8);
 #ifdef __x86_64__
 		pud = pmd * (page / 8);
 #endif
 	}
-	TH_LOG("page 0x%lx: pmd 0x%llx pud 0x%llx", page,
-	       (unsigned long long)barmap_huge_size("pmd"),
-	       (unsigned long long)barmap_huge_size("pud"));
+	EXPECT_EQ(barmap_owns_faults(), barmap_debugfs_owns_faults());
 	EXPECT_EQ(pmd, barmap_huge_size("pmd"));
 	EXPECT_EQ(pud, barmap_huge_size("pud"));
+	EXPECT_EQ(pmd, barmap_debugfs_huge_size("pmd"));
+	EXPECT_EQ(pud, barmap_debugfs_huge_size("pud"));
 }
 
 /*

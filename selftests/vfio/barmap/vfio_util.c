@@ -570,19 +570,50 @@ long long file_keyed_number(const char *path, const char *key,
 	return val;
 }
 
-uint64_t barmap_huge_size(const char *level)
+uint64_t barmap_debugfs_huge_size(const char *level)
 {
 	return file_keyed_number("/sys/kernel/debug/barmap-vfio-pci/huge",
 				 level, 0);
 }
 
-bool barmap_owns_faults(void)
+bool barmap_debugfs_owns_faults(void)
 {
 	char *text = read_file("/sys/kernel/debug/barmap-vfio-pci/huge");
 	bool owns = text && strstr(text, "faults barmap\n");
 
 	free(text);
 	return owns;
+}
+
+bool barmap_rig_expects(void)
+{
+	return getenv("BARMAP_EXPECT_FAULTS");
+}
+
+bool dmabuf_expected(void)
+{
+	const char *want = getenv("BARMAP_EXPECT_DMABUF");
+
+	return !want || strcmp(want, "0");
+}
+
+uint64_t barmap_huge_size(const char *level)
+{
+	const char *want = getenv(strcmp(level, "pud") ? "BARMAP_EXPECT_PMD" :
+							 "BARMAP_EXPECT_PUD");
+
+	if (!barmap_rig_expects())
+		return barmap_debugfs_huge_size(level);
+	return want ? strtoull(want, NULL, 0) : 0;
+}
+
+bool barmap_owns_faults(void)
+{
+	const char *want = getenv("BARMAP_EXPECT_FAULTS");
+
+	if (!want)
+		return barmap_debugfs_owns_faults();
+	return !strcmp(want, "barmap");
 }
 
 long proc_minflt(void)

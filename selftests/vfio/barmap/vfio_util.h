@@ -202,16 +202,34 @@ bool klog_has(const char *a, const char *b, const char *c);
 
 /*
  * The huge mapping size barmap-vfio-pci can insert on this kernel, "pmd"
- * or "pud", from its debugfs "huge" file; 0 where there is none.
+ * or "pud"; 0 where there is none.  What the rig expects of the kernel
+ * it booted (BARMAP_EXPECT_PMD, BARMAP_EXPECT_PUD: its series, its
+ * architecture and page size), never the driver's own answer, where the
+ * rig says; barmap_debugfs_huge_size() is what debugfs reports.
  */
 uint64_t barmap_huge_size(const char *level);
+uint64_t barmap_debugfs_huge_size(const char *level);
 
 /*
- * Whether barmap-vfio-pci handles faults on BAR mappings on this kernel;
- * where vfio-pci-core still tracks its own mappings (before Linux 6.12),
- * barmap leaves faults to it.
+ * Whether barmap-vfio-pci handles faults on BAR mappings on this kernel
+ * (where vfio-pci-core still tracks its own mappings, before Linux 6.12,
+ * barmap leaves faults to it): BARMAP_EXPECT_FAULTS ("barmap" or
+ * "vfio-pci-core") where the rig says, as above.
+ * barmap_debugfs_owns_faults() is debugfs's answer.
  */
 bool barmap_owns_faults(void);
+bool barmap_debugfs_owns_faults(void);
+
+/* true when the rig said what to expect of this kernel (BARMAP_EXPECT_*) */
+bool barmap_rig_expects(void);
+
+/*
+ * Whether the kernel exports BARs as dma-bufs (VFIO_DEVICE_FEATURE_DMA_BUF):
+ * BARMAP_EXPECT_DMABUF, which the rig reads from the kernel's
+ * configuration.  Without it, true: a driver that fails to offer it then
+ * fails, never skips.
+ */
+bool dmabuf_expected(void);
 #define CORE_OWNS_FAULTS \
 	"vfio-pci-core of this kernel handles the faults: it maps a whole " \
 	"VMA at its first fault, with no huge entries"
