@@ -36,9 +36,10 @@ cp "$busybox" "$stage/bin/busybox"
 # The kernel's own configuration, as /lib/kernel-config: what the guest
 # expects of the kernel (dma-buf export, for one) is decided by it, never
 # by the driver under test.  Debian's packages have it beside the
-# modules or in /boot, the rig's own kernels (kernel-cache.sh) in their
-# directory.
-for c in "$kroot/lib/modules/$kver/config" "$kroot/config" "/boot/config-$kver"; do
+# modules (7.x) or in /boot (6.12, 6.1), the rig's own kernels
+# (kernel-cache.sh) in their directory.
+for c in "$kroot/lib/modules/$kver/config" "$kroot/config" \
+	"${kroot%/usr}/boot/config-$kver" "/boot/config-$kver"; do
 	[ -f "$c" ] && break
 done
 [ -f "$c" ] || die "no configuration of $kver (in $kroot/lib/modules/$kver, $kroot or /boot)"
