@@ -134,6 +134,17 @@ fi
 # and prepared for module builds, never installed (scripts/debian13.sh).
 d13_kernel
 
+# Under make test (BARMAP_PREBUILD=1, from the Makefile), the rig's own
+# kernels start building now, in the background, while the rest of
+# this script mostly waits on the network and dpkg: both sources are
+# unpacked by here.  make test's lanes wait for them on the cache's
+# lock; a later run finds them built.
+if [ "${BARMAP_PREBUILD:-0}" = 1 ]; then
+	info "deps: building the rig's kernels in the background (log: $BARMAP_CACHE/prebuild.log)"
+	(sh "$here/rig-kernel.sh" debug && sh "$here/arm64-kernel.sh") \
+		>"$BARMAP_CACHE/prebuild.log" 2>&1 </dev/null &
+fi
+
 # Its arm64 flavour with 16 KiB pages, the arm64 packages unpacked the
 # same way and an O= tree for cross builds: scripts/test-arm64.sh boots
 # it as Debian built it.
