@@ -393,7 +393,7 @@ boot_l2() {
 	chroot "/host${2%/}" qemu-system-x86_64 -accel tcg -cpu max -M q35 \
 		-m 512M -smp 1 -nodefaults -display none -no-reboot \
 		-kernel /tmp/l2-vmlinuz -initrd /tmp/l2-initrd \
-		-append "console=ttyS0 quiet panic=-1 no_timer_check e2e_tag=$tag e2e_w=$w" \
+		-append "console=ttyS0 quiet panic=-1 no_timer_check tsc=reliable mitigations=off e2e_tag=$tag e2e_w=$w" \
 		-serial "file:/tmp/l2-$tag.log" -serial "pipe:/tmp/ctl-$tag" \
 		-monitor "pipe:/tmp/mon-$tag" \
 		$passthrough \

@@ -162,7 +162,7 @@ boot() {
 		-m 4G -smp 2 -nodefaults -display none -no-reboot \
 		-device intel-iommu -action watchdog=none \
 		-kernel "$(debian7_vmlinuz)" -initrd "$l1initrd" \
-		-append "console=ttyS0 intel_iommu=on quiet panic=-1 no_timer_check e2e_out=$out e2e_wait=$E2E_WAIT" \
+		-append "console=ttyS0 intel_iommu=on quiet panic=-1 no_timer_check tsc=reliable mitigations=off e2e_out=$out e2e_wait=$E2E_WAIT" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 		-drive "file=$out/nvme-barmap.img,if=none,id=d0,format=raw" \
 		-device nvme,serial=e2e0,drive=d0,addr=03.0 \
