@@ -62,17 +62,19 @@ has_7x() {
 
 # The rig's own kernels build in the background from the start, one
 # after the other (each with every core) in the order the lanes need
-# them, the x86 debug kernel (the debug and peer lanes) first, then
-# arm64's, at the priority of everything else: on a fresh machine they
-# are the critical path, and at nice 19 they got the cores only after
-# every other lane.  debug_suite, the peer lane and test-arm64.sh wait
+# them, the x86 debug kernel (the debug and peer lanes) first, at the
+# priority of everything else: on a fresh machine it is the critical
+# path, and at nice 19 it got the cores only after every other lane;
+# then arm64's, which the last lane needs, at nice 10.  debug_suite, the peer lane and test-arm64.sh wait
 # for them on the cache's lock.  With the kernels cached this does
 # nothing.
 prebuild_kernels() {
 	if has_suite debug || has_suite peer; then
 		sh "$here/rig-kernel.sh" debug >"$BUILD/prebuild-debug.log" 2>&1
 	fi
-	has_suite arm64 && sh "$here/arm64-kernel.sh" >"$BUILD/prebuild-arm64.log" 2>&1
+	# arm64's is needed last: it yields to the guests meanwhile.
+	has_suite arm64 && BARMAP_KERNEL_NICE=10 sh "$here/arm64-kernel.sh" \
+		>"$BUILD/prebuild-arm64.log" 2>&1
 	return 0
 }
 prebuild_kernels &
@@ -305,14 +307,16 @@ fi
 # The peer suite (scripts/guest-peer.sh): upstream's own VFIO selftests
 # of linux-source-7.x on barmap-vfio-pci and on vfio-pci, results side by
 # side, in a guest with an igb (QEMU >= 8: trixie-backports' QEMU of
-# make deps, chrooted).  Debian's 7.x, Debian's 6.12 and the rig's debug
-# kernel (scripts/rig-kernel.sh: IOMMUFD and the device cdev, so the
-# iommufd modes, vfio_iommufd_setup_test and vfio_pci_driver_test run
-# there; booted with lockdep's checking and kmemleak off, so that each
-# test finishes within the harness's 30 s), in the shared profile, where
-# the sub-page BARs are not mappable and the library drives every device
-# (in the exclusive one both drivers fail alike where the library maps a
-# sub-page BAR: a boot that proved nothing of the driver).  The lane runs
+# make deps, chrooted), on the rig's debug kernel (scripts/rig-kernel.sh:
+# IOMMUFD and the device cdev, so every IOMMU mode,
+# vfio_iommufd_setup_test and vfio_pci_driver_test run there; booted
+# with lockdep's checking and kmemleak off, so that each test finishes
+# within the harness's 30 s), in the shared profile, where the sub-page
+# BARs are not mappable and the library drives every device.  Not on
+# Debian's kernels: without IOMMUFD most of its programs could run no
+# test there under either driver, and the rest run here too; nor in the
+# exclusive profile, where both drivers fail alike where the library maps
+# a sub-page BAR.  The lane runs
 # in the background beside the main suites (the second core), one guest
 # at a time, with its own $BUILD and TAP file, added to $results at the
 # end.
@@ -325,13 +329,6 @@ peer_lane() {
 	if [ -z "$qroot" ]; then
 		echo "not ok - build: $peer_tag: no trixie-backports QEMU root in $BARMAP_CACHE (run make deps)" >>"$results"
 		return 0
-	fi
-	if [ -f "$main_build/$rel7/initrd.gz" ]; then
-		peer_boot "$rel7" "$main_build/$rel7/initrd.gz" \
-			"$(debian7_vmlinuz)" shared
-	fi
-	if has_suite 6.12 && [ -f "$main_build/initrd.gz" ]; then
-		peer_boot "$KVER" "$main_build/initrd.gz" "/boot/vmlinuz-$KVER" shared
 	fi
 	step "$peer_tag: the debug kernel (scripts/rig-kernel.sh debug, cached)" \
 		sh "$here/rig-kernel.sh" debug || return 1
