@@ -29,7 +29,7 @@ case ${1:-} in
 *) manifest=$1 ;;
 esac
 missing=
-if [ ! -f "$manifest" ]; then
+if [ "$mode" = check ] && [ ! -f "$manifest" ]; then
 	missing=$manifest
 	manifest=/dev/null
 fi
