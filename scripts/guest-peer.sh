@@ -25,8 +25,8 @@
 peer_dir=/tmp/peer
 peer_progs=$(cat /bin/upstream-vfio-selftests)
 # One program may not hang the guest: the slowest (the DMA mapping of
-# a 1 GiB BAR) takes a minute.
-peer_timeout=600
+# a 1 GiB BAR) takes a minute; a test may take 300 s (upstream-selftests.sh).
+peer_timeout=900
 
 # Devices beyond the matrix: the SR-IOV PFs (the nvme at 08.0, the igb)
 # and the igb, the one device the library has a DMA driver for.
