@@ -30,7 +30,7 @@ profile=exclusive
 mode=test
 tty=ttyS1
 # Matrix: BDF and a short name; addresses are pinned by scripts/run-guest.sh.
-MATRIX="0000:00:03.0=nvme 0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb"
+MATRIX="0000:00:03.0=nvme 0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb 0000:00:0a.0=virtio"
 SUBPAGE_DEVS="0000:00:04.0=ivshmem 0000:00:05.0=rtl8139 0000:00:06.0=i6300esb"
 # The rig's own kernels (scripts/rig-kernel.sh) are e.g. "7.3-debug".
 label=$(uname -r | cut -d. -f1,2)

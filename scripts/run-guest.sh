@@ -44,6 +44,10 @@
 # Endpoint), no root port needed; it has no disk and keeps SeaBIOS's
 # placement in both profiles.
 #
+# The x86 matrix's virtio-rng-pci (0a.0, modern only) has a BAR made of
+# MSI-X alone, as every virtio-pci device and many NICs have: its 4 KiB
+# BAR1 holds the table and the PBA and nothing else.
+#
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
 # (Debian's 7.x as make deps unpacks it, the debug kernel
 # of scripts/rig-kernel.sh).  BARMAP_APPEND: more of its command line
@@ -181,6 +185,7 @@ boot() {
 		-device rtl8139,bus=br0,addr=02.0 \
 		-device nvme-subsys,id=sriov0 \
 		-device nvme,serial=barmap-sriov,subsys=sriov0,sriov_max_vfs=1,sriov_vq_flexible=2,sriov_vi_flexible=1,max_ioqpairs=4,msix_qsize=2,addr=08.0 \
+		-device virtio-rng-pci,disable-legacy=on,addr=0a.0 \
 		$peer_devs \
 		-serial "file:$(qemu_path "$out/$profile.console")" -serial stdio \
 		</dev/null 2>"$out/$profile.qemu.err" |

@@ -72,6 +72,19 @@ static const struct device_expect matrix_4k[] = {
 	{ 0x8086, 0x25ab, "i6300esb", {
 		{ .bar = 0, .subpage = true },
 		{ .bar = -1 } } },
+	{ 0x1af4, 0x1044, "virtio", {
+		/*
+		 * virtio-rng-pci, modern only: BAR1 is 4 KiB of MSI-X alone
+		 * (table at 0, PBA at 0x800), no area but mappable under
+		 * msix_mmap as under vfio-pci; BAR4 the 16 KiB of virtio
+		 * structures, one area.
+		 */
+		{ .bar = 1, .mmap = true, .msix = true, .msix_hole = true,
+		  .msix_every_page = true, .nr_areas = 0,
+		  .phys_align = SZ_4K },
+		{ .bar = 4, .mmap = true, .nr_areas = 1,
+		  .areas = { { 0, SZ_16K } }, .phys_align = SZ_16K },
+		{ .bar = -1 } } },
 };
 
 /*

@@ -93,8 +93,13 @@ static bool barmap_bar_keeps_mmap(struct pci_dev *pdev, int bar,
 			 bar, &pdev->resource[bar]);
 		return false;
 	}
-	/* msix_mmap=0 and every page of the BAR holds MSI-X. */
-	if (!b->layout.nr_areas) {
+	/*
+	 * No area: every page of the BAR holds MSI-X, as in a BAR made of
+	 * the table and the PBA alone.  Under msix_mmap those pages may be
+	 * mapped all the same, as vfio-pci maps them: the BAR keeps MMAP,
+	 * and REGION_INFO lists no area beside MSIX_MAPPABLE.
+	 */
+	if (!b->layout.nr_areas && !b->facts.msix_mappable) {
 		pci_info(pdev, "BAR%d %pR: every page holds MSI-X and msix_mmap=0: mmap disabled\n",
 			 bar, &pdev->resource[bar]);
 		return false;
