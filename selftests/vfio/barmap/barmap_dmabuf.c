@@ -181,4 +181,30 @@ TEST_F(dmabuf, bars_without_mmap_are_not_exported)
 	TH_LOG("%u BARs checked", checked);
 }
 
+/*
+ * A range whose end wraps past the top of the physical address space is
+ * the core's to refuse, with EOVERFLOW, before any question of which
+ * pages may be mapped: the same answer as vfio-pci's, whatever msix_mmap.
+ */
+TEST_F(dmabuf, wrapping_range_fails_with_eoverflow)
+{
+	uint64_t top = ~0ULL & ~((uint64_t)self->page - 1);
+	struct vfio_region_info *info;
+	unsigned int bar, checked = 0;
+
+	for (bar = 0; bar <= VFIO_PCI_BAR5_REGION_INDEX; bar++) {
+		info = page_bar_info(self->dev.fd, bar, self->page);
+		if (!info)
+			continue;
+		EXPECT_EQ(-EOVERFLOW, try_dmabuf(self->dev.fd, bar, top,
+						 self->page))
+			TH_LOG("BAR%u offset 0x%llx", bar,
+			       (unsigned long long)top);
+		free(info);
+		checked++;
+	}
+	if (!checked)
+		SKIP(return, "no BAR of a page or more with MMAP");
+}
+
 TEST_HARNESS_MAIN

@@ -13,6 +13,11 @@
 
 #include "barmap.h"
 
+/*
+ * The core's checks first, so that a range it refuses fails as it does
+ * under vfio-pci (EOVERFLOW for one that wraps, EINVAL beyond the BAR);
+ * then barmap's, on ranges the core found inside the BAR.
+ */
 static int barmap_get_dmabuf_phys(struct vfio_pci_core_device *vdev,
 				  struct p2pdma_provider **provider,
 				  unsigned int region_index,
@@ -22,6 +27,12 @@ static int barmap_get_dmabuf_phys(struct vfio_pci_core_device *vdev,
 {
 	struct barmap_device *bdev = barmap_from_core(vdev);
 	size_t i;
+	int ret;
+
+	ret = vfio_pci_core_get_dmabuf_phys(vdev, provider, region_index,
+					    phys_vec, dma_ranges, nr_ranges);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < nr_ranges; i++)
 		if (!barmap_bar_mappable(bdev, region_index,
@@ -29,8 +40,7 @@ static int barmap_get_dmabuf_phys(struct vfio_pci_core_device *vdev,
 					 dma_ranges[i].length))
 			return -EINVAL;
 
-	return vfio_pci_core_get_dmabuf_phys(vdev, provider, region_index,
-					     phys_vec, dma_ranges, nr_ranges);
+	return 0;
 }
 
 static const struct vfio_pci_device_ops barmap_pci_dev_ops = {
