@@ -22,7 +22,7 @@ here=$(dirname "$0")
 work=$BUILD/compat-test
 features="get_region_info_caps match_token_uuid pasid_attach_ioas
 bind_iommufd vma_list vfio_pci_vmf_insert_pfn is_aligned_for_order
-zap_special_vma_range non_mappable_bars"
+zap_special_vma_range non_mappable_bars nointxmask"
 
 # expected SERIES FEATURE: y or n, from the kernels' history.
 expected() {

@@ -391,6 +391,58 @@ else
 	echo "ok $((n += 1)) rig/$profile: SR-IOV of a PF bound to barmap-vfio-pci # SKIP no SR-IOV PF in this rig"
 fi
 
+# vfio-pci's device parameters, which barmap-vfio-pci offers under the
+# same names.  disable_idle_d3: a bound device nobody has open is
+# runtime-suspended (D3hot where it has power management), unless the
+# parameter was set when it was bound; barmap-vfio-pci latches its own
+# at bind on every kernel, vfio-pci its own at bind (7.x) or at load
+# (6.x: reloaded here).  Then nointxmask: vfio-pci-core keeps it per
+# device since 7.x, and before 7.x one value for all devices, vfio-pci's,
+# so barmap-vfio-pci refuses to bind while its own is set.
+idle_status() {	# idle_status BDF: runtime PM status, once suspended or after 6 s
+	i=0
+	while [ $i -lt 6 ]; do
+		s=$(cat "/sys/bus/pci/devices/$1/power/runtime_status")
+		[ "$s" = suspended ] && break
+		sleep 1
+		i=$((i + 1))
+	done
+	echo "$s, $(cat "/sys/bus/pci/devices/$1/power_state" 2>/dev/null)"
+}
+barmap_param() {	# barmap_param NAME VALUE
+	echo "$2" >"/sys/module/barmap_vfio_pci/parameters/$1"
+}
+for p in 0 1 0; do
+	case $p in 0) want=suspended ;; 1) want=active ;; esac
+	barmap_param disable_idle_d3 $p && bind $SPARE barmap-vfio-pci &&
+		got=$(idle_status $SPARE) && echo "# $SPARE idle under barmap-vfio-pci, disable_idle_d3=$p: $got" &&
+		[ "${got%%,*}" = $want ]
+	tap $? "barmap-vfio-pci disable_idle_d3=$p at bind: the idle device is runtime-$want"
+	unbind $SPARE
+	rmmod vfio_pci && modprobe vfio-pci disable_idle_d3=$p &&
+		bind $SPARE vfio-pci &&
+		got=$(idle_status $SPARE) && echo "# $SPARE idle under vfio-pci, disable_idle_d3=$p: $got" &&
+		[ "${got%%,*}" = $want ]
+	tap $? "stock vfio-pci, disable_idle_d3=$p: the idle device is runtime-$want, as under barmap-vfio-pci"
+	unbind $SPARE
+done
+barmap_param nointxmask 1
+case $(uname -r) in
+6.*)
+	! bind $SPARE barmap-vfio-pci &&
+		dmesg | grep -q "nointxmask and disable_vga are vfio-pci's on this kernel"
+	tap $? "nointxmask=1 on $(uname -r): barmap-vfio-pci refuses to bind, saying the parameter is vfio-pci's here" ;;
+*)
+	# vfio-pci-core shows the latched value in debugfs (CONFIG_VFIO_DEBUGFS).
+	latched=/sys/kernel/debug/vfio/$SPARE/pci/nointxmask
+	bind $SPARE barmap-vfio-pci && barmap_param nointxmask 0 &&
+		{ [ ! -e "$latched" ] || [ "$(cat "$latched")" = Y ]; }
+	tap $? "nointxmask=1 on $(uname -r): barmap-vfio-pci binds, the device keeps the value it was bound with ($( [ -e "$latched" ] && echo "debugfs: $(cat "$latched")" || echo "no debugfs file"))" ;;
+esac
+barmap_param nointxmask 0
+bind $SPARE barmap-vfio-pci
+tap $? "nointxmask=0: $SPARE bound to barmap-vfio-pci again"
+
 reload msix_mmap=0
 tap $? "reload barmap-vfio-pci with msix_mmap=0"
 for d in $MATRIX; do

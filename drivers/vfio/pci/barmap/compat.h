@@ -29,7 +29,8 @@
 	!defined(BARMAP_HAS_VFIO_PCI_VMF_INSERT_PFN) ||			\
 	!defined(BARMAP_HAS_IS_ALIGNED_FOR_ORDER) ||			\
 	!defined(BARMAP_HAS_ZAP_SPECIAL_VMA_RANGE) ||			\
-	!defined(BARMAP_HAS_NON_MAPPABLE_BARS)
+	!defined(BARMAP_HAS_NON_MAPPABLE_BARS) ||			\
+	!defined(BARMAP_HAS_NOINTXMASK)
 #error "barmap-vfio-pci: a compat probe answer is missing; build through the top-level Kbuild"
 #endif
 #else
@@ -42,6 +43,7 @@
 #define BARMAP_HAS_IS_ALIGNED_FOR_ORDER		1
 #define BARMAP_HAS_ZAP_SPECIAL_VMA_RANGE	1
 #define BARMAP_HAS_NON_MAPPABLE_BARS		1
+#define BARMAP_HAS_NOINTXMASK			1
 #endif
 
 /* --- vfio_device_ops members that older kernels lack --------------------- */
@@ -109,6 +111,60 @@
  * huge mappings) and only applies its mmap policy.
  */
 #define BARMAP_OWNS_FAULTS	(!BARMAP_HAS_VMA_LIST)
+
+/*
+ * nointxmask, disable_idle_d3 and disable_vga: per device since Linux
+ * 7.x, set by the driver before vfio_pci_core_init_dev(), as vfio-pci
+ * does.  Before, the core kept one nointxmask and one disable_vga for all
+ * its devices, set by vfio-pci when it loads (vfio_pci_core_set_params());
+ * setting them from here would change them under devices vfio-pci
+ * already drives.  There vfio-pci's apply, and a device is not bound
+ * while barmap's own is set: refused, not ignored.  disable_idle_d3 was
+ * per device already, but the core's init set it from vfio-pci's
+ * parameter: barmap's is put back after it.
+ */
+#if BARMAP_HAS_NOINTXMASK
+static inline int barmap_latch_core_params(struct vfio_pci_core_device *vdev,
+					   bool nointxmask,
+					   bool disable_idle_d3,
+					   bool disable_vga)
+{
+	vdev->nointxmask = nointxmask;
+	vdev->disable_idle_d3 = disable_idle_d3;
+#ifdef CONFIG_VFIO_PCI_VGA
+	vdev->disable_vga = disable_vga;
+#endif
+	return 0;
+}
+#else
+static inline int barmap_latch_core_params(struct vfio_pci_core_device *vdev,
+					   bool nointxmask,
+					   bool disable_idle_d3,
+					   bool disable_vga)
+{
+	if (nointxmask || disable_vga) {
+		dev_err(vdev->vdev.dev,
+			"nointxmask and disable_vga are vfio-pci's on this kernel (one value for all vfio-pci-core devices): set them there\n");
+		return -EINVAL;
+	}
+	vdev->disable_idle_d3 = disable_idle_d3;
+	return 0;
+}
+
+static inline int barmap_compat_core_init_dev(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_core_device *vdev =
+		container_of(core_vdev, struct vfio_pci_core_device, vdev);
+	bool disable_idle_d3 = vdev->disable_idle_d3;
+	int ret;
+
+	ret = vfio_pci_core_init_dev(core_vdev);
+	vdev->disable_idle_d3 = disable_idle_d3;
+	return ret;
+}
+
+#define vfio_pci_core_init_dev barmap_compat_core_init_dev
+#endif
 
 /* --- helpers, backported under their mainline names --------------------- */
 

@@ -23,9 +23,39 @@ module_param(enable_sriov, bool, 0644);
 MODULE_PARM_DESC(enable_sriov,
 		 "Let sysfs sriov_numvfs create VFs of a PF bound to this driver, as vfio-pci's parameter of the same name (default: N)");
 
+/* vfio-pci's device parameters, with its names, defaults and meaning. */
+static bool nointxmask;
+module_param(nointxmask, bool, 0644);
+MODULE_PARM_DESC(nointxmask,
+		 "Disable support for PCI 2.3 style INTx masking, as vfio-pci's parameter of the same name (default: N)");
+
+static bool disable_idle_d3;
+module_param(disable_idle_d3, bool, 0644);
+MODULE_PARM_DESC(disable_idle_d3,
+		 "Disable using the PCI D3 low power state for idle, unused devices, as vfio-pci's parameter of the same name (default: N)");
+
+#ifdef CONFIG_VFIO_PCI_VGA
+static bool disable_vga;
+module_param(disable_vga, bool, 0444);
+MODULE_PARM_DESC(disable_vga,
+		 "Disable VGA resource access, as vfio-pci's parameter of the same name (default: N)");
+#else
+static const bool disable_vga;
+#endif
+
 static int barmap_init_dev(struct vfio_device *core_vdev)
 {
 	struct barmap_device *bdev = barmap_from_vfio(core_vdev);
+	int ret;
+
+	/*
+	 * Latched per device, before the core's init as vfio-pci does: a
+	 * later change reaches only devices bound after it.
+	 */
+	ret = barmap_latch_core_params(&bdev->core_device, nointxmask,
+				       disable_idle_d3, disable_vga);
+	if (ret)
+		return ret;
 
 	mutex_init(&bdev->layout_lock);
 	return vfio_pci_core_init_dev(core_vdev);
