@@ -48,6 +48,10 @@
 # MSI-X alone, as every virtio-pci device and many NICs have: its 4 KiB
 # BAR1 holds the table and the PBA and nothing else.
 #
+# And a second ivshmem (0b.0, outside the matrix) with a 2 GiB BAR2,
+# where a mapping holds a PUD entry past its start: barmap_fault moves
+# part of it.
+#
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
 # (Debian's 7.x as make deps unpacks it, the debug kernel
 # of scripts/rig-kernel.sh).  BARMAP_APPEND: more of its command line
@@ -186,6 +190,8 @@ boot() {
 		-device nvme-subsys,id=sriov0 \
 		-device nvme,serial=barmap-sriov,subsys=sriov0,sriov_max_vfs=1,sriov_vq_flexible=2,sriov_vi_flexible=1,max_ioqpairs=4,msix_qsize=2,addr=08.0 \
 		-device virtio-rng-pci,disable-legacy=on,addr=0a.0 \
+		-object memory-backend-ram,id=m2,size=2G,share=on \
+		-device ivshmem-plain,memdev=m2,addr=0b.0 \
 		$peer_devs \
 		-serial "file:$(qemu_path "$out/$profile.console")" -serial stdio \
 		</dev/null 2>"$out/$profile.qemu.err" |

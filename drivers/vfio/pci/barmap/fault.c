@@ -126,39 +126,15 @@ static vm_fault_t barmap_fault(struct vm_fault *vmf)
 
 #ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
 /*
- * The VMA is about to be split at @addr (munmap, mprotect or mremap of
- * part of it).  The core splits a PMD entry that straddles the new
- * boundary (vma_adjust_trans_huge()) but not a PUD entry: that one would
- * later be zapped through a VMA that no longer covers it, which DEBUG_VM
- * kernels catch in __split_huge_pud_locked().  So zap the PUD range
- * around @addr first; the next access refaults each half at the largest
- * size that fits it.
- */
-static int barmap_may_split(struct vm_area_struct *vma, unsigned long addr)
-{
-	unsigned long start = ALIGN_DOWN(addr, PUD_SIZE);
-
-	mmap_assert_write_locked(vma->vm_mm);
-
-	/* barmap never inserts a PUD entry that the VMA does not cover. */
-	if (start == addr || start < vma->vm_start ||
-	    vma->vm_end - start < PUD_SIZE)
-		return 0;
-
-	/* No fault under the per-VMA lock may refill it before the split. */
-	vma_start_write(vma);
-	zap_special_vma_range(vma, start, PUD_SIZE);
-	return 0;
-}
-
-/*
  * Zap every PUD-sized block of @vma: the only places barmap inserts a PUD
- * entry.  PMD and PTE entries elsewhere stay, the kernel moves those.
+ * entry.  PMD and PTE entries elsewhere stay, the kernel moves and splits
+ * those.
  */
 static void barmap_zap_puds(struct vm_area_struct *vma)
 {
 	unsigned long addr = ALIGN(vma->vm_start, PUD_SIZE);
 
+	/* No fault under the per-VMA lock may refill it meanwhile. */
 	vma_start_write(vma);
 	/* addr < vm_start: ALIGN() or the last step wrapped */
 	while (addr >= vma->vm_start && addr < vma->vm_end &&
@@ -168,25 +144,49 @@ static void barmap_zap_puds(struct vm_area_struct *vma)
 	}
 }
 
+/*
+ * The VMA is about to be split at @addr: munmap() or mprotect() of part
+ * of it, or mremap() moving part of it.  No leaf PUD entry may be left
+ * for either.  The core splits a PMD entry that straddles the boundary
+ * (vma_adjust_trans_huge()) but not a PUD entry, which would later be
+ * zapped through a VMA that no longer covers it (DEBUG_VM kernels catch
+ * that in __split_huge_pud_locked()).  And move_page_tables() does not
+ * move a leaf PUD: get_old_pud() takes it for a bad entry, logs "bad
+ * pud" and clears it without a TLB flush, which would leave a CPU
+ * translating the old address to the BAR.  This hook cannot tell a move
+ * from the others, so every PUD block of the VMA goes; the next access
+ * refaults each at the largest size that fits where it then is.
+ */
+static int barmap_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	mmap_assert_write_locked(vma->vm_mm);
+	barmap_zap_puds(vma);
+	return 0;
+}
+
+/*
+ * The mapping mremap() is about to move whole (the move of part of one
+ * splits it first: ->may_split): same file and range of the BAR, in
+ * the same mm, elsewhere.
+ */
 static bool barmap_vma_is_mremap_source(struct vm_area_struct *other,
 					struct vm_area_struct *copy)
 {
 	return other != copy && other->vm_ops == copy->vm_ops &&
 	       other->vm_file == copy->vm_file &&
 	       other->vm_pgoff == copy->vm_pgoff &&
+	       other->vm_end - other->vm_start >=
+	       copy->vm_end - copy->vm_start &&
 	       (other->vm_end <= copy->vm_start ||
 		other->vm_start >= copy->vm_end);
 }
 
 /*
  * ->open of a copy of a barmap VMA: fork (into another mm), a split (the
- * copy overlaps its original) or mremap() moving a mapping (a copy at a
- * new address, made before any page table moves).  move_page_tables()
- * does not move a leaf PUD entry: get_old_pud() takes it for a bad entry,
- * logs "bad pud" and clears it without a TLB flush.  So when a mapping is
- * about to move, zap the PUD blocks of the source first: nothing is left
- * at PUD level to move, and the moved mapping refaults there at the
- * largest size that fits its new address.
+ * copy overlaps its original, still in the tree) or mremap() moving a
+ * whole mapping (a copy at a new, empty address, made before any page
+ * table moves).  For a move, zap the PUD blocks of the source first (see
+ * barmap_may_split()): the moved mapping refaults there.
  */
 static void barmap_vm_open(struct vm_area_struct *vma)
 {
@@ -197,6 +197,9 @@ static void barmap_vm_open(struct vm_area_struct *vma)
 		return;
 
 	mmap_assert_write_locked(vma->vm_mm);
+	if (find_vma_intersection(vma->vm_mm, vma->vm_start, vma->vm_end))
+		return;
+
 	for_each_vma(vmi, other) {
 		if (barmap_vma_is_mremap_source(other, vma))
 			barmap_zap_puds(other);
