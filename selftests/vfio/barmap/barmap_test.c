@@ -137,6 +137,30 @@ TEST_F(device, bar_region_info_matches_stock_besides_sparse_mmap)
 	}
 }
 
+/*
+ * Every index past the BARs (ROM, config space, VGA, device regions) is
+ * vfio-pci-core's to answer, on each kernel as that kernel's core answers
+ * it: the same as under stock vfio-pci, a failing index included.
+ */
+TEST_F(device, other_region_info_matches_stock)
+{
+	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
+	char got[512], want[512];
+	unsigned int i;
+
+	if (!getenv("BARMAP_REF_DIR"))
+		SKIP(return, "no stock vfio-pci reference (BARMAP_REF_DIR)");
+
+	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_GET_INFO, &dinfo));
+	ASSERT_LE(VFIO_PCI_NUM_REGIONS, dinfo.num_regions);
+	for (i = VFIO_PCI_ROM_REGION_INDEX; i < dinfo.num_regions; i++) {
+		vfio_region_line(self->dev.fd, i, got, sizeof(got));
+		ASSERT_NE(NULL, stock_line(self->dev.bdf, i, want, sizeof(want)))
+			TH_LOG("no reference for region %u", i);
+		EXPECT_STREQ(want, got);
+	}
+}
+
 /* Read 4 bytes at @off of a BAR through the device fd. */
 static uint32_t fd_read32(int fd, const struct vfio_region_info *info,
 			  uint64_t off)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Print the BAR regions of a VFIO device as the selftests see them, one
- * line per BAR.  Used to record what stock vfio-pci reports, and with
- * --table by `make demo`.
+ * Print the regions of a VFIO device as the selftests see them, one line
+ * per index (a failing one with its errno).  Used to record what stock
+ * vfio-pci reports, and with --table (the BARs only) by `make demo`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,9 +78,19 @@ int main(int argc, char **argv)
 	if (!table) {
 		struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
 
-		if (!ioctl(dev.fd, VFIO_DEVICE_GET_INFO, &dinfo))
-			printf("device flags 0x%x regions %u irqs %u\n",
-			       dinfo.flags, dinfo.num_regions, dinfo.num_irqs);
+		if (ioctl(dev.fd, VFIO_DEVICE_GET_INFO, &dinfo)) {
+			perror("VFIO_DEVICE_GET_INFO");
+			vfio_dev_close(&dev);
+			return 1;
+		}
+		printf("device flags 0x%x regions %u irqs %u\n",
+		       dinfo.flags, dinfo.num_regions, dinfo.num_irqs);
+		for (i = 0; i < dinfo.num_regions; i++) {
+			vfio_region_line(dev.fd, i, line, sizeof(line));
+			printf("%s\n", line);
+		}
+		vfio_dev_close(&dev);
+		return 0;
 	}
 	for (i = VFIO_PCI_BAR0_REGION_INDEX; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
 		info = vfio_region_info(dev.fd, i);
@@ -89,13 +99,8 @@ int main(int argc, char **argv)
 			vfio_dev_close(&dev);
 			return 1;
 		}
-		if (table) {
-			if (info->size)
-				print_row(argv[1], info);
-		} else {
-			vfio_region_describe(info, line, sizeof(line));
-			printf("%s\n", line);
-		}
+		if (info->size)
+			print_row(argv[1], info);
 		free(info);
 	}
 	vfio_dev_close(&dev);

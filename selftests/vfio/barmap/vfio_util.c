@@ -280,6 +280,18 @@ void vfio_region_describe(const struct vfio_region_info *info, char *buf,
 	describe_caps(info, buf + n, len - n);
 }
 
+void vfio_region_line(int fd, unsigned int index, char *buf, size_t len)
+{
+	struct vfio_region_info *info = vfio_region_info(fd, index);
+
+	if (!info) {
+		snprintf(buf, len, "region %u errno %d", index, errno);
+		return;
+	}
+	vfio_region_describe(info, buf, len);
+	free(info);
+}
+
 const char *test_bdf(void)
 {
 	const char *bdf = getenv("BARMAP_BDF");

@@ -154,6 +154,11 @@ unsigned int vfio_mmap_areas(const struct vfio_region_info *info,
 /* One line describing a region: size, offset, flags and capabilities. */
 void vfio_region_describe(const struct vfio_region_info *info, char *buf,
 			  size_t len);
+/*
+ * REGION_INFO of @index as vfio_region_describe() puts it, or "region
+ * INDEX errno E" when the ioctl fails.
+ */
+void vfio_region_line(int fd, unsigned int index, char *buf, size_t len);
 
 /* The BDF the test runs against: $BARMAP_BDF. */
 const char *test_bdf(void);

@@ -248,7 +248,12 @@ int barmap_get_region_info_caps(struct vfio_device *core_vdev,
 				struct vfio_region_info *info,
 				struct vfio_info_cap *caps);
 
-/* vfio-pci-core's ROM check: the ROM is read with memory decode on. */
+/*
+ * The ROM as vfio-pci-core answered it before 6.19 (6.12's and 6.1's
+ * rule, not 6.19's): the ROM BAR's size, or 128 KiB for a shadow ROM, and
+ * READ only if pci_map_rom() finds it, with memory decode on (it may
+ * assign an unassigned ROM BAR); no ROM at all otherwise.
+ */
 static inline void barmap_compat_rom_info(struct vfio_pci_core_device *vdev,
 					  struct vfio_region_info *info)
 {
@@ -257,30 +262,35 @@ static inline void barmap_compat_rom_info(struct vfio_pci_core_device *vdev,
 	size_t size;
 	u16 cmd;
 
-	if (pci_resource_start(pdev, PCI_ROM_RESOURCE)) {
-		down_write(&vdev->memory_lock);
-		pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-		if (!(cmd & PCI_COMMAND_MEMORY))
-			pci_write_config_word(pdev, PCI_COMMAND,
-					      cmd | PCI_COMMAND_MEMORY);
-		io = pci_map_rom(pdev, &size);
-		if (io) {
-			info->flags = VFIO_REGION_INFO_FLAG_READ;
-			info->size = pci_resource_len(pdev, PCI_ROM_RESOURCE);
-			pci_unmap_rom(pdev, io);
-		}
-		pci_write_config_word(pdev, PCI_COMMAND, cmd);
-		up_write(&vdev->memory_lock);
-	} else if (pdev->rom && pdev->romlen) {
-		info->flags = VFIO_REGION_INFO_FLAG_READ;
-		info->size = roundup_pow_of_two(pdev->romlen);
+	info->size = pci_resource_len(pdev, PCI_ROM_RESOURCE);
+	if (!info->size) {
+		if (!(pdev->resource[PCI_ROM_RESOURCE].flags &
+		      IORESOURCE_ROM_SHADOW))
+			return;
+		info->size = 0x20000;
 	}
+
+	down_write(&vdev->memory_lock);
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(pdev, PCI_COMMAND,
+				      cmd | PCI_COMMAND_MEMORY);
+	io = pci_map_rom(pdev, &size);
+	if (io) {
+		info->flags = VFIO_REGION_INFO_FLAG_READ;
+		pci_unmap_rom(pdev, io);
+	} else {
+		info->size = 0;
+	}
+	pci_write_config_word(pdev, PCI_COMMAND, cmd);
+	up_write(&vdev->memory_lock);
 }
 
 /*
- * vfio-pci-core's answer for the indexes a variant leaves to it, as Linux
- * 6.19 exports it.  Before, it was static and read the user's struct
- * itself; answering here lets REGION_INFO read that struct once.
+ * vfio-pci-core's answer for the indexes a variant leaves to it, exported
+ * since Linux 6.19.  Before, it was static and read the user's struct
+ * itself; answering here, by the running kernel's rules, lets
+ * REGION_INFO read that struct once.
  */
 static inline int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 						 struct vfio_region_info *info,
