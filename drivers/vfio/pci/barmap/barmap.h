@@ -23,6 +23,7 @@ enum barmap_page_state {
 	BARMAP_PAGE_UNASSIGNED,		/* no parent resource: no mmap */
 	BARMAP_PAGE_UNALIGNED,		/* start not page-aligned: no mmap */
 	BARMAP_PAGE_SHARED,		/* remainder busy: no mmap */
+	BARMAP_PAGE_DETACHED,		/* remainder released by the PCI core */
 };
 
 /**

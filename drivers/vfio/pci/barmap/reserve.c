@@ -116,13 +116,41 @@ void barmap_reserve_subpage_bars(struct barmap_device *bdev)
 	}
 }
 
+/*
+ * Whether the page remainder is still in the resource tree.  When a
+ * hot-add behind a bridge does not fit, the PCI core releases the
+ * bridge's windows and every resource in them
+ * (pci_bridge_release_resources() -> release_child_resources()), the
+ * remainder included: its parent is then NULL, the range free for the
+ * next assignment.  From then on the page is not exclusive, and
+ * release_resource() must not be called on it.
+ */
+static bool barmap_page_rest_detached(struct pci_dev *pdev, int bar,
+				      struct barmap_bar *b)
+{
+	if (b->page_state != BARMAP_PAGE_RESERVED ||
+	    READ_ONCE(b->page_rest.parent))
+		return false;
+
+	b->page_state = BARMAP_PAGE_DETACHED;
+	pci_warn(pdev, "BAR%d %pR: the PCI core released the reserved rest of its page (a bridge window was reassigned): mmap disabled until unbind\n",
+		 bar, &pdev->resource[bar]);
+	return true;
+}
+
 /**
  * barmap_release_subpage_bars - release what barmap_reserve_subpage_bars()
  *	took, once
  * @bdev: the device, already unregistered from vfio (no open file left)
+ *
+ * A remainder the PCI core has already released is left alone.  That
+ * check and release_resource() are not atomic against a bridge window
+ * being released at the same moment (resource_lock is the core's); the
+ * window is the unbind of this very device during a failing hot-add.
  */
 void barmap_release_subpage_bars(struct barmap_device *bdev)
 {
+	struct pci_dev *pdev = barmap_pdev(bdev);
 	int bar;
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
@@ -130,7 +158,8 @@ void barmap_release_subpage_bars(struct barmap_device *bdev)
 
 		if (b->page_state != BARMAP_PAGE_RESERVED)
 			continue;
-		release_resource(&b->page_rest);
+		if (!barmap_page_rest_detached(pdev, bar, b))
+			release_resource(&b->page_rest);
 		b->page_state = BARMAP_PAGE_NOT_SUBPAGE;
 	}
 }
@@ -147,7 +176,9 @@ void barmap_release_subpage_bars(struct barmap_device *bdev)
  * reason of its own: barmap takes mmap away, it never grants more than
  * the core would.  Where ours does not hold, mmap stays off even if the
  * core's request happened to succeed (a neighbour released since probe):
- * the guarantee must hold for the whole time the device is bound.
+ * the guarantee must hold for the whole time the device is bound.  A
+ * remainder the PCI core has released since (see
+ * barmap_page_rest_detached()) no longer counts.
  */
 void barmap_apply_subpage_mmap_policy(struct barmap_device *bdev)
 {
@@ -156,8 +187,11 @@ void barmap_apply_subpage_mmap_policy(struct barmap_device *bdev)
 	int bar;
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		enum barmap_page_state state = bdev->bars[bar].page_state;
+		struct barmap_bar *b = &bdev->bars[bar];
+		enum barmap_page_state state;
 
+		barmap_page_rest_detached(vdev->pdev, bar, b);
+		state = b->page_state;
 		if (state == BARMAP_PAGE_NOT_SUBPAGE)
 			continue;
 		vdev->bar_mmap_supported[bar] =
@@ -179,6 +213,8 @@ const char *barmap_page_state_name(enum barmap_page_state state)
 		return "unaligned";
 	case BARMAP_PAGE_SHARED:
 		return "shared";
+	case BARMAP_PAGE_DETACHED:
+		return "detached";
 	}
 	return "unknown";
 }
