@@ -35,6 +35,7 @@ enum barmap_page_state {
  * @facts: what @layout was computed from, kept for debugfs
  * @layout: the areas advertised in REGION_INFO and enforced by mmap; set
  *	at open, emptied at close, constant in between
+ * @mmap_refusal_told: why the BAR lost mmap has been logged (once a bind)
  */
 struct barmap_bar {
 	enum barmap_page_state page_state;
@@ -42,6 +43,7 @@ struct barmap_bar {
 	char page_rest_name[32];
 	struct barmap_bar_facts facts;
 	struct barmap_layout layout;
+	bool mmap_refusal_told;
 };
 
 /* Fault counters, per device. */

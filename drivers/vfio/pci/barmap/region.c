@@ -74,37 +74,26 @@ static bool barmap_bar_has_msix(const struct barmap_bar_facts *facts)
 }
 
 /*
- * Called once the facts are in: whether mmap of the BAR stays allowed.
- * barmap only ever takes mmap away from what vfio-pci-core allowed.
+ * Called once the facts are in: why the BAR loses mmap at this open, or
+ * NULL if it keeps what vfio-pci-core allowed.  barmap only ever takes
+ * mmap away.
  */
-static bool barmap_bar_keeps_mmap(struct pci_dev *pdev, int bar,
-				  struct barmap_bar *b)
+static const char *barmap_bar_mmap_refusal(struct barmap_bar *b)
 {
-	if (!b->facts.mmap_ok)
-		return false;
 	/* vfio-pci-core allows it; but the areas would not be pages. */
-	if (b->facts.size >= PAGE_SIZE && !PAGE_ALIGNED(b->facts.phys)) {
-		pci_info(pdev, "BAR%d %pR is not page-aligned: mmap disabled\n",
-			 bar, &pdev->resource[bar]);
-		return false;
-	}
-	if (barmap_layout_compute(&b->facts, &b->layout)) {
-		pci_warn(pdev, "BAR%d %pR: no page layout for it: mmap disabled\n",
-			 bar, &pdev->resource[bar]);
-		return false;
-	}
+	if (b->facts.size >= PAGE_SIZE && !PAGE_ALIGNED(b->facts.phys))
+		return "is not page-aligned";
+	if (barmap_layout_compute(&b->facts, &b->layout))
+		return "has no page layout";
 	/*
 	 * No area: every page of the BAR holds MSI-X, as in a BAR made of
 	 * the table and the PBA alone.  Under msix_mmap those pages may be
 	 * mapped all the same, as vfio-pci maps them: the BAR keeps MMAP,
 	 * and REGION_INFO lists no area beside MSIX_MAPPABLE.
 	 */
-	if (!b->layout.nr_areas && !b->facts.msix_mappable) {
-		pci_info(pdev, "BAR%d %pR: every page holds MSI-X and msix_mmap=0: mmap disabled\n",
-			 bar, &pdev->resource[bar]);
-		return false;
-	}
-	return true;
+	if (!b->layout.nr_areas && !b->facts.msix_mappable)
+		return "holds MSI-X in every page and msix_mmap=0";
+	return NULL;
 }
 
 static void barmap_bar_layout_compute_locked(struct barmap_device *bdev,
@@ -113,6 +102,7 @@ static void barmap_bar_layout_compute_locked(struct barmap_device *bdev,
 	struct vfio_pci_core_device *vdev = &bdev->core_device;
 	struct barmap_bar *b = &bdev->bars[bar];
 	struct pci_dev *pdev = vdev->pdev;
+	const char *why;
 
 	lockdep_assert_held(&bdev->layout_lock);
 
@@ -130,9 +120,18 @@ static void barmap_bar_layout_compute_locked(struct barmap_device *bdev,
 	b->facts.msix_mappable = msix_mmap;
 	barmap_msix_facts(vdev, bar, &b->facts);
 
-	/* Every way to false leaves the layout without areas. */
-	if (!barmap_bar_keeps_mmap(pdev, bar, b))
-		vdev->bar_mmap_supported[bar] = false;
+	if (!b->facts.mmap_ok)
+		return;
+	why = barmap_bar_mmap_refusal(b);
+	if (!why)
+		return;
+	vdev->bar_mmap_supported[bar] = false;
+	b->layout.nr_areas = 0;
+	/* The same at every open while bound: say it once. */
+	if (!b->mmap_refusal_told)
+		pci_info(pdev, "BAR%d %pR %s: mmap disabled\n", bar,
+			 &pdev->resource[bar], why);
+	b->mmap_refusal_told = true;
 }
 
 /**
