@@ -47,14 +47,19 @@ static int reservations_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(reservations);
 
+/*
+ * @mmap: what REGION_INFO says at this open (barmap's decision), not
+ * what vfio-pci-core allowed: a BAR of MSI-X alone has no area either
+ * way, and keeps MMAP only under msix_mmap.
+ */
 static void layout_show_bar(struct seq_file *s, int bar,
-			    const struct barmap_bar *b)
+			    const struct barmap_bar *b, bool mmap)
 {
 	const struct barmap_bar_facts *f = &b->facts;
 	unsigned int i;
 
 	seq_printf(s, "BAR%d size 0x%llx phys 0x%llx mmap %s", bar, f->size,
-		   f->phys, str_yes_no(f->mmap_ok));
+		   f->phys, str_yes_no(mmap));
 	if (f->msix[0].size)
 		seq_printf(s, " msix-table 0x%llx+0x%llx", f->msix[0].offset,
 			   f->msix[0].size);
@@ -83,7 +88,8 @@ static int layout_show(struct seq_file *s, void *unused)
 			   bdev->msix_mmap);
 	for (bar = 0; bdev->open && bar < PCI_STD_NUM_BARS; bar++)
 		if (bdev->bars[bar].facts.size)
-			layout_show_bar(s, bar, &bdev->bars[bar]);
+			layout_show_bar(s, bar, &bdev->bars[bar],
+					bdev->core_device.bar_mmap_supported[bar]);
 	mutex_unlock(&bdev->layout_lock);
 	return 0;
 }
