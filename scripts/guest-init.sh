@@ -429,8 +429,16 @@ idle_status() {	# idle_status BDF: runtime PM status, once suspended or after 6 
 barmap_param() {	# barmap_param NAME VALUE
 	echo "$2" >"/sys/module/barmap_vfio_pci/parameters/$1"
 }
+# Runtime PM is the kernel's: the rig's own kernels are built without it.
+grep -q '^CONFIG_PM=y' /lib/kernel-config && has_pm=1 || has_pm=0
 for p in 0 1 0; do
 	case $p in 0) want=suspended ;; 1) want=active ;; esac
+	if [ $has_pm = 0 ]; then
+		for drv in barmap-vfio-pci vfio-pci; do
+			echo "ok $((n += 1)) rig/$profile: $drv disable_idle_d3=$p: the idle device is runtime-$want # SKIP kernel without CONFIG_PM (no runtime PM)"
+		done
+		continue
+	fi
 	barmap_param disable_idle_d3 $p && bind $SPARE barmap-vfio-pci &&
 		got=$(idle_status $SPARE) && echo "# $SPARE idle under barmap-vfio-pci, disable_idle_d3=$p: $got" &&
 		[ "${got%%,*}" = $want ]
