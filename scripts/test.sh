@@ -346,7 +346,7 @@ peer_boot() {
 	label=$(echo "$1" | cut -d. -f1,2)
 	case $1 in *-barmap-*) label=$label-${1##*-barmap-} ;; esac
 	KVER=$1 BARMAP_KERNEL=$3 BARMAP_MODE=peer BARMAP_QEMU_ROOT=$qroot \
-		BARMAP_GUEST_TIMEOUT=2400 BARMAP_APPEND="barmap_label=$label-peer hugepagesz=1G hugepages=1${5:+ $5}" \
+		BARMAP_GUEST_TIMEOUT=3600 BARMAP_APPEND="barmap_label=$label-peer hugepagesz=1G hugepages=1${5:+ $5}" \
 		sh "$here/run-guest.sh" "$4" "$2" "$BUILD/guest-$1" >>"$results" || true
 }
 
