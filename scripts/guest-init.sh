@@ -269,12 +269,18 @@ done
 run "$profile/nvme" barmap_argsz BARMAP_BDF=$NVME
 # Outside the matrix, x86 only: an ivshmem with a 2 GiB BAR2, where a
 # mapping holds PUD entries past its start (barmap_fault's "large").
-LARGE=
-for dev in /sys/bus/pci/devices/*; do
-	case " $BDFS " in *" ${dev##*/} "*) continue ;; esac
-	[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = 0x1af4:0x1110 ] &&
-		LARGE=${dev##*/}
-done
+# outside_matrix VENDOR:DEVICE: the (last) device of that ID that is
+# not in the matrix, or nothing.
+outside_matrix() {
+	found=
+	for dev in /sys/bus/pci/devices/*; do
+		case " $BDFS " in *" ${dev##*/} "*) continue ;; esac
+		[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = "$1" ] &&
+			found=${dev##*/}
+	done
+	echo "$found"
+}
+LARGE=$(outside_matrix 0x1af4:0x1110)
 if [ -n "$LARGE" ]; then
 	bind "$LARGE" barmap-vfio-pci
 	tap $? "bind the 2 GiB ivshmem $LARGE to barmap-vfio-pci"
@@ -331,12 +337,7 @@ bind $SPARE barmap-vfio-pci
 # another driver: the rtl8139 behind the PCIe-to-PCI bridge (on arm64:
 # the other function of its multifunction device) shares its group with
 # a PCI serial card bound to the built-in serial driver.
-behind=
-for dev in /sys/bus/pci/devices/*; do
-	case " $BDFS " in *" ${dev##*/} "*) continue ;; esac
-	[ "$(cat "$dev/vendor"):$(cat "$dev/device")" = 0x10ec:0x8139 ] &&
-		behind=${dev##*/}
-done
+behind=$(outside_matrix 0x10ec:0x8139)
 msg=$(barmap-bind "$behind" 2>&1)
 st=$?
 echo "# $msg"
