@@ -48,6 +48,13 @@
 # MSI-X alone, as every virtio-pci device and many NICs have: its 4 KiB
 # BAR1 holds the table and the PBA and nothing else.
 #
+# The PCIe-to-PCI bridge (07.0) hot-plugs through its SHPC, not ACPI
+# (acpi-pci-hotplug-with-bridge-support=off): the guest's shpchp then
+# configures a hot-added device with pci_assign_unassigned_bridge_resources(),
+# whose second try releases the bridge's window and everything in it
+# when the device does not fit (barmap_hotadd, through the monitor below).
+# The guest keeps shpchp off the bridge until that test.
+#
 # And a second ivshmem (0b.0, outside the matrix) with a 2 GiB BAR2,
 # where a mapping holds a PUD entry past its start: barmap_fault moves
 # part of it.
@@ -130,6 +137,9 @@ boot_arm64() {
 		-serial "file:$out/$profile.console" \
 		</dev/null 2>"$out/$profile.qemu.err" |
 		tr -d '\r' >"$out/$profile.tap"
+	st=$?
+	monitor_stop
+	return $st
 }
 
 # qemu_x86 ARGS...: the host's qemu-system-x86_64, or BARMAP_QEMU_ROOT's
@@ -159,6 +169,43 @@ qemu_path() {
 	fi
 }
 
+# The x86 guest's QEMU monitor, on the pipes $mon.in and $mon.out (its
+# output kept in $out/$profile.monitor), takes device_add for the guest:
+# a line "barmap-hotadd: ARGS" on the guest's console (ttyS0, written to
+# its file unbuffered) asks for "device_add ARGS", once per line, in
+# order (barmap_hotadd).  QEMU opens both pipes read-write, so neither
+# side blocks on the other; the watcher goes when the guest does.
+hotadd_watch() {	# hotadd_watch CONSOLE-FILE MONITOR-IN
+	hw_done=0
+	while :; do
+		hw_i=0
+		# the tty ends its lines with \r\n
+		for hw_args in $(tr -d '\r' <"$1" 2>/dev/null |
+			sed -n 's/^barmap-hotadd: \([A-Za-z0-9=,._-]*\)$/\1/p'); do
+			hw_i=$((hw_i + 1))
+			[ $hw_i -gt $hw_done ] || continue
+			echo "device_add $hw_args" >"$2"
+			hw_done=$hw_i
+		done
+		sleep 1
+	done
+}
+monitor_start() {
+	mon=$out/$profile.mon
+	rm -f "$mon.in" "$mon.out"
+	mkfifo "$mon.in" "$mon.out"
+	: >"$out/$profile.console"
+	cat "$mon.out" >"$out/$profile.monitor" &
+	mon_cat=$!
+	hotadd_watch "$out/$profile.console" "$mon.in" &
+	mon_watch=$!
+}
+monitor_stop() {
+	kill "$mon_watch" "$mon_cat" 2>/dev/null
+	wait "$mon_watch" "$mon_cat" 2>/dev/null
+	rm -f "$mon.in" "$mon.out"
+}
+
 boot() {
 	if [ "$BARMAP_ARCH" = arm64 ]; then
 		boot_arm64
@@ -172,6 +219,7 @@ boot() {
 	fi
 	peer_devs=
 	[ "$BARMAP_MODE" = peer ] && peer_devs="-device igb,addr=09.0"
+	monitor_start
 	# shellcheck disable=SC2086 # peer_devs is words
 	qemu_x86 -accel tcg,thread=single -cpu max -M q35 \
 		-m 4G -smp 2 -nodefaults -display none -no-reboot \
@@ -184,6 +232,7 @@ boot() {
 		-device ivshmem-plain,memdev=m1,addr=04.0 \
 		-device rtl8139,addr=05.0 \
 		-device i6300esb,addr=06.0 \
+		-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off \
 		-device pcie-pci-bridge,id=br0,addr=07.0 \
 		-device pci-serial,bus=br0,addr=01.0 \
 		-device rtl8139,bus=br0,addr=02.0 \
@@ -193,9 +242,13 @@ boot() {
 		-object memory-backend-ram,id=m2,size=2G,share=on \
 		-device ivshmem-plain,memdev=m2,addr=0b.0 \
 		$peer_devs \
+		-monitor "pipe:$(qemu_path "$mon")" \
 		-serial "file:$(qemu_path "$out/$profile.console")" -serial stdio \
 		</dev/null 2>"$out/$profile.qemu.err" |
 		tr -d '\r' >"$out/$profile.tap"
+	st=$?
+	monitor_stop
+	return $st
 }
 
 for attempt in 1 2; do
