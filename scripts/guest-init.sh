@@ -118,6 +118,18 @@ tap $loaded "modprobe vfio_iommu_type1, vfio-pci and barmap-vfio-pci"
 # bind BDF DRIVER, unbind BDF
 . /lib/guest-lib.sh
 
+# The x86 rig's PCIe-to-PCI bridge hot-plugs through its SHPC
+# (run-guest.sh): its driver, shpchp, stays off it until barmap_hotadd
+# below, so that the bridge is as the other tests expect it, without a
+# driver (the probe-failure test reserves around its SHPC BAR).
+hp_bridge=
+for dev in /sys/bus/pci/devices/*; do
+	[ "$(basename "$(readlink "$dev/driver")")" = shpchp ] || continue
+	hp_bridge=${dev##*/}
+	unbind "$hp_bridge"
+	tap $? "unbind shpchp from the bridge $hp_bridge until the hot-add test"
+done
+
 # What stock vfio-pci reports, for the comparisons in the selftests.
 mkdir -p /tmp/stock
 for d in $MATRIX; do
@@ -550,6 +562,25 @@ for d in $MATRIX; do
 	tap $? "rebind $name to barmap-vfio-pci after the stock fuzz"
 done
 echo "# hostile-use tests took $(($(date +%s) - hostile_start))s"
+
+# A reservation the PCI core takes away (barmap_hotadd): the rtl8139
+# behind the bridge, bound to barmap-vfio-pci with the rest of its
+# 256-byte BAR1's page reserved, its IOMMU group's other device (the
+# serial card) unbound; then two edu devices (a 1 MiB BAR each) hot-added
+# onto the bridge, the second one more than its 2 MiB memory window has
+# left, so that the PCI core releases the window and everything in it.
+# The exclusive profile only: the bridge's devices sit alike in both.
+if [ -n "$hp_bridge" ] && [ "${profile##*/}" = exclusive ]; then
+	behind=$(outside_matrix 0x10ec:0x8139)
+	serial=$(outside_matrix 0x1b36:0x0002)
+	unbind "$serial" && bind "$behind" barmap-vfio-pci
+	tap $? "hot-add: $behind bound to barmap-vfio-pci, $serial unbound"
+	run "$profile/rtl8139" barmap_hotadd BARMAP_BDF="$behind" BARMAP_BAR=1 \
+		BARMAP_HOTPLUG_BRIDGE="$hp_bridge" BARMAP_HOTADD_TTY=/dev/ttyS0 \
+		"BARMAP_HOTADD=edu,bus=br0,addr=03.0 edu,bus=br0,addr=04.0"
+	unbind "$behind"
+	tap $? "hot-add: unbind $behind after the test"
+fi
 
 ret=0
 for bdf in $BDFS; do unbind "$bdf" || ret=1; done
