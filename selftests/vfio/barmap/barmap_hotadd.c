@@ -93,20 +93,6 @@ static int map_bar(int fd, const struct vfio_region_info *info)
 	return 0;
 }
 
-/* No driver, and no driver_override left behind. */
-static int unbind_clear(const char *bdf)
-{
-	char path[128];
-	int ret;
-
-	ret = pci_unbind(bdf);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 bdf);
-	return sysfs_write(path, "\n");
-}
-
 static bool device_present(const char *bdf)
 {
 	char path[128];
@@ -121,7 +107,7 @@ static bool device_present(const char *bdf)
  * and wait for it behind the bridge of @bdf: same domain and bus, the
  * slot and function of addr=.
  */
-static int hotadd(const char *bdf, const char *args)
+static int request_hotadd(const char *bdf, const char *args)
 {
 	const char *tty = getenv("BARMAP_HOTADD_TTY");
 	const char *addr = strstr(args, "addr=");
@@ -180,19 +166,19 @@ TEST_F_TIMEOUT(hotadd, hot_add_that_does_not_fit_releases_the_reservation,
 	int ret;
 
 	if (!env || !bridge || !getenv("BARMAP_HOTADD_TTY"))
-		SKIP(return, "no devices to hot-add (BARMAP_HOTADD, BARMAP_HOTADD_TTY, BARMAP_HOTPLUG_BRIDGE)");
+		SKIP(return, "no hot-add given (BARMAP_HOTADD, _HOTADD_TTY, _HOTPLUG_BRIDGE)");
 	ASSERT_EQ(1, iomem_find(self->rest, &start, &end));
 	ASSERT_EQ(0, pci_bind(bridge, "shpchp"));
 	list = strdup(env);
 	ASSERT_NE(NULL, list);
 	for (args = strtok_r(list, " ", &save); args;
 	     args = strtok_r(NULL, " ", &save)) {
-		ret = hotadd(self->bdf, args);
+		ret = request_hotadd(self->bdf, args);
 		ASSERT_EQ(0, ret) TH_LOG("hot-add of %s: %s", args,
 					 strerror(-ret));
 	}
 	free(list);
-	ASSERT_EQ(0, unbind_clear(bridge));
+	ASSERT_EQ(0, pci_unbind_clear(bridge));
 
 	/* __release_child_resources() names each resource it releases. */
 	snprintf(range, sizeof(range), "[mem %#010llx-%#010llx]",

@@ -370,17 +370,31 @@ int pci_unbind(const char *bdf)
 	return sysfs_write(path, bdf);
 }
 
+static int set_driver_override(const char *bdf, const char *driver)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	return sysfs_write(path, driver);
+}
+
+int pci_unbind_clear(const char *bdf)
+{
+	int ret = pci_unbind(bdf);
+
+	return ret ? ret : set_driver_override(bdf, "\n");
+}
+
 int pci_bind(const char *bdf, const char *driver)
 {
-	char path[PATH_MAX], drv[64];
+	char drv[64];
 	int ret;
 
 	ret = pci_unbind(bdf);
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 bdf);
-	ret = sysfs_write(path, driver);
+	ret = set_driver_override(bdf, driver);
 	if (ret)
 		return ret;
 	ret = sysfs_write("/sys/bus/pci/drivers_probe", bdf);
@@ -506,26 +520,31 @@ int iomem_pci_neighbours(const char *bdf, uint64_t start, uint64_t end,
 	return found;
 }
 
-bool klog_has(const char *a, const char *b, const char *c)
+int klog_count(const char *a, const char *b, const char *c)
 {
 	int len = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
 	char *buf, *line, *save;
-	bool found = false;
+	int found = 0;
 
 	if (len <= 0)
-		return false;
+		return 0;
 	buf = malloc(len + 1);
 	if (!buf)
-		return false;
+		return 0;
 	len = klogctl(3, buf, len);	/* SYSLOG_ACTION_READ_ALL */
 	if (len < 0)
 		len = 0;
 	buf[len] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line && !found;
+	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
-		found = strstr(line, a) && strstr(line, b) && strstr(line, c);
+		found += strstr(line, a) && strstr(line, b) && strstr(line, c);
 	free(buf);
 	return found;
+}
+
+bool klog_has(const char *a, const char *b, const char *c)
+{
+	return klog_count(a, b, c) > 0;
 }
 
 char *read_file(const char *path)

@@ -174,6 +174,8 @@ int sysfs_read_ulong(const char *path, unsigned long *val);
 /* Unbind @bdf from its driver (if any) and bind it to @driver. */
 int pci_bind(const char *bdf, const char *driver);
 int pci_unbind(const char *bdf);
+/* pci_unbind(), and no driver_override left behind. */
+int pci_unbind_clear(const char *bdf);
 
 /* A BAR's resource as sysfs reports it; flags as in linux/ioport.h. */
 struct bar_resource {
@@ -204,6 +206,8 @@ int iomem_pci_neighbours(const char *bdf, uint64_t start, uint64_t end,
 
 /* Whether the kernel log holds a line containing all of @a, @b and @c. */
 bool klog_has(const char *a, const char *b, const char *c);
+/* How many such lines it holds. */
+int klog_count(const char *a, const char *b, const char *c);
 
 /*
  * The huge mapping size barmap-vfio-pci can insert on this kernel, "pmd"
