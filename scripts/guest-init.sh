@@ -322,7 +322,12 @@ for d in $MATRIX; do
 	compare "$name" barmap_dmabuf BARMAP_BDF=$bdf
 	if [ "$bdf" = "$IVSHMEM" ]; then
 		[ -z "$LARGE" ] || bind "$LARGE" vfio-pci
-		compare_args="-t mremap_of_a_huge_mapping_moves_without_bad_entries -t mremap_of_a_pud_from_inside_a_mapping_leaves_nothing_behind"
+		compare_args="-t mremap_of_a_huge_mapping_moves_without_bad_entries"
+		for t in mremap_of_a_pud_from_inside_a_mapping_leaves_nothing_behind \
+			mremap_of_a_range_across_a_pud_boundary_leaves_nothing_behind \
+			shrinking_mremap_into_a_pud_leaves_nothing_behind; do
+			compare_args="$compare_args -t $t"
+		done
 		# shellcheck disable=SC2086
 		compare "$name" barmap_fault BARMAP_BDF=$bdf BARMAP_BAR=2 \
 			${LARGE:+BARMAP_LARGE_BDF=$LARGE}
