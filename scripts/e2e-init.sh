@@ -45,8 +45,11 @@ done
 # Each driver has its own devices (name=BDF=BARs QEMU must map), so that
 # both L2 guests run at the same time, one per vCPU of this guest.  The
 # name is also the QEMU device id, which "info pci" prints.
-DEVS_barmap="nvme=0000:00:03.0=0 ivshmem=0000:00:04.0=0,2 wdt=0000:00:07.0=0"
-DEVS_stock="nvme=0000:00:05.0=0 ivshmem=0000:00:06.0=0,2 wdt=0000:00:08.0=0"
+# The virtio-rng's BAR1 holds only its MSI-X table and PBA: barmap
+# advertises no area there (SPARSE_MMAP with none, MSIX_MAPPABLE), so
+# QEMU must map only its BAR4.
+DEVS_barmap="nvme=0000:00:03.0=0 ivshmem=0000:00:04.0=0,2 wdt=0000:00:07.0=0 virtio=0000:00:09.0=4"
+DEVS_stock="nvme=0000:00:05.0=0 ivshmem=0000:00:06.0=0,2 wdt=0000:00:08.0=0 virtio=0000:00:0a.0=4"
 DRV_barmap=barmap-vfio-pci
 DRV_stock=vfio-pci
 

@@ -3,7 +3,8 @@
 #
 # make e2e: end to end with unmodified VMMs.  One outer guest (L1,
 # scripts/e2e-init.sh) on Debian's 7.x kernel gets, per driver, an NVMe
-# controller, an ivshmem device with a 1 GiB BAR2 and an i6300esb, binds
+# controller, an ivshmem device with a 1 GiB BAR2, an i6300esb and a
+# modern virtio-rng-pci (its BAR1 made of MSI-X alone), binds
 # one set to barmap-vfio-pci and the other to stock vfio-pci, and runs each
 # QEMU in turn (Debian 12's own from the host root, and Debian 13's and
 # trixie-backports' from the roots make deps caches, all shared read-only
@@ -173,6 +174,8 @@ boot() {
 		-object "memory-backend-file,id=m2,size=1G,mem-path=$out/ivshmem-stock.bin,share=on" \
 		-device ivshmem-plain,memdev=m2,addr=06.0 \
 		-device i6300esb,addr=07.0 -device i6300esb,addr=08.0 \
+		-device virtio-rng-pci,disable-legacy=on,addr=09.0 \
+		-device virtio-rng-pci,disable-legacy=on,addr=0a.0 \
 		-serial "file:$out/l1.console" -serial stdio \
 		</dev/null >"$out/l1.raw" 2>"$out/l1.qemu.err" &
 	qpid=$!
