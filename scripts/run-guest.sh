@@ -137,9 +137,6 @@ boot_arm64() {
 		-serial "file:$out/$profile.console" \
 		</dev/null 2>"$out/$profile.qemu.err" |
 		tr -d '\r' >"$out/$profile.tap"
-	st=$?
-	monitor_stop
-	return $st
 }
 
 # qemu_x86 ARGS...: the host's qemu-system-x86_64, or BARMAP_QEMU_ROOT's
@@ -174,14 +171,17 @@ qemu_path() {
 # a line "barmap-hotadd: ARGS" on the guest's console (ttyS0, written to
 # its file unbuffered) asks for "device_add ARGS", once per line, in
 # order (barmap_hotadd).  QEMU opens both pipes read-write, so neither
-# side blocks on the other; the watcher goes when the guest does.
+# side blocks on the other; monitor_stop ends the watcher after the boot,
+# and it ends by itself when this script is gone.
 hotadd_watch() {	# hotadd_watch CONSOLE-FILE MONITOR-IN
 	hw_done=0
-	while :; do
+	# Only whole lines: the tty ends each with \r\n, a line still being
+	# written has no \r yet.
+	hw_cr=$(printf '\r')
+	while kill -0 $$ 2>/dev/null; do
 		hw_i=0
-		# the tty ends its lines with \r\n
-		for hw_args in $(tr -d '\r' <"$1" 2>/dev/null |
-			sed -n 's/^barmap-hotadd: \([A-Za-z0-9=,._-]*\)$/\1/p'); do
+		for hw_args in $(sed -n "s/^barmap-hotadd: \([A-Za-z0-9=,._-]*\)$hw_cr\$/\1/p" \
+			"$1" 2>/dev/null); do
 			hw_i=$((hw_i + 1))
 			[ $hw_i -gt $hw_done ] || continue
 			echo "device_add $hw_args" >"$2"

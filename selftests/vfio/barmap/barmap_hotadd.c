@@ -38,6 +38,7 @@
 
 FIXTURE(hotadd) {
 	const char *bdf;
+	const char *hotadd;
 	unsigned int bar;
 	char rest[64];
 	struct bar_resource res;
@@ -48,6 +49,7 @@ FIXTURE_SETUP(hotadd)
 	long page = sysconf(_SC_PAGESIZE);
 
 	self->bdf = test_bdf();
+	self->hotadd = getenv("BARMAP_HOTADD");
 	self->bar = getenv("BARMAP_BAR") ? atoi(getenv("BARMAP_BAR")) : 1;
 	snprintf(self->rest, sizeof(self->rest), "barmap %s BAR%u", self->bdf,
 		 self->bar);
@@ -159,17 +161,17 @@ TEST_F_TIMEOUT(hotadd, hot_add_that_does_not_fit_releases_the_reservation,
 	       2 * HOTADD_WAIT_SECS + 60)
 {
 	const char *bridge = getenv("BARMAP_HOTPLUG_BRIDGE");
-	const char *env = getenv("BARMAP_HOTADD");
 	char *list, *args, *save, range[64];
 	struct bar_resource moved;
 	uint64_t start, end;
-	int ret;
+	int ret, tries;
 
-	if (!env || !bridge || !getenv("BARMAP_HOTADD_TTY"))
+	if (!self->hotadd || !bridge || !getenv("BARMAP_HOTADD_TTY"))
 		SKIP(return, "no hot-add given (BARMAP_HOTADD, _HOTADD_TTY, _HOTPLUG_BRIDGE)");
 	ASSERT_EQ(1, iomem_find(self->rest, &start, &end));
+	tries = klog_count("PCI: No. 2 try to assign unassigned res", "", "");
 	ASSERT_EQ(0, pci_bind(bridge, "shpchp"));
-	list = strdup(env);
+	list = strdup(self->hotadd);
 	ASSERT_NE(NULL, list);
 	for (args = strtok_r(list, " ", &save); args;
 	     args = strtok_r(NULL, " ", &save)) {
@@ -183,14 +185,16 @@ TEST_F_TIMEOUT(hotadd, hot_add_that_does_not_fit_releases_the_reservation,
 	/* __release_child_resources() names each resource it releases. */
 	snprintf(range, sizeof(range), "[mem %#010llx-%#010llx]",
 		 (unsigned long long)start, (unsigned long long)end);
-	EXPECT_TRUE(klog_has("PCI: No. 2 try to assign unassigned res", "", ""));
+	EXPECT_LT(tries, klog_count("PCI: No. 2 try to assign unassigned res",
+				    "", ""));
 	ASSERT_TRUE(klog_has("release child resource", range, ""))
 		TH_LOG("the PCI core did not release %s", range);
 	EXPECT_EQ(0, iomem_find(self->rest, &start, &end));
 	ASSERT_EQ(0, bar_resource(self->bdf, self->bar, &moved));
-	TH_LOG("BAR%u: %#llx before the hot-adds, %#llx after", self->bar,
+	TH_LOG("BAR%u: %#llx before the hot-adds, %#llx after (%s)", self->bar,
 	       (unsigned long long)self->res.start,
-	       (unsigned long long)moved.start);
+	       (unsigned long long)moved.start,
+	       moved.start == self->res.start ? "not moved" : "moved");
 }
 
 TEST_F(hotadd, open_after_the_release_refuses_mmap_of_the_bar)
@@ -199,6 +203,8 @@ TEST_F(hotadd, open_after_the_release_refuses_mmap_of_the_bar)
 	struct vfio_dev dev;
 	char bar_s[16], line[160];
 
+	if (!self->hotadd)
+		SKIP(return, "no hot-add given (BARMAP_HOTADD)");
 	ASSERT_EQ(0, vfio_dev_open(&dev, self->bdf));
 	info = vfio_region_info(dev.fd, self->bar);
 	ASSERT_NE(NULL, info);
@@ -225,6 +231,8 @@ TEST_F(hotadd, reads_reach_the_moved_bar)
 	uint32_t via_io = 0, via_mem = 0;
 	struct vfio_dev dev;
 
+	if (!self->hotadd)
+		SKIP(return, "no hot-add given (BARMAP_HOTADD)");
 	ASSERT_EQ(0, vfio_dev_open(&dev, self->bdf));
 	io = vfio_region_info(dev.fd, 0);
 	mem = vfio_region_info(dev.fd, self->bar);
@@ -245,6 +253,8 @@ TEST_F(hotadd, rebind_reserves_the_page_where_the_bar_is_now)
 	struct vfio_dev dev;
 	uint64_t start, end;
 
+	if (!self->hotadd)
+		SKIP(return, "no hot-add given (BARMAP_HOTADD)");
 	ASSERT_EQ(0, pci_unbind(self->bdf));
 	EXPECT_EQ(0, iomem_find(self->rest, &start, &end));
 	ASSERT_EQ(0, pci_bind(self->bdf, BARMAP_DRIVER));
