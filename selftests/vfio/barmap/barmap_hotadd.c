@@ -18,8 +18,8 @@
  * device's IOMMU group, which VFIO opens only while no other driver
  * holds a device of it.  The tests run in order, each on
  * what the one before left: mappable while reserved; the release; an
- * open after it, where mmap of the BAR is refused and reads still reach
- * the moved BAR; unbind, and a rebind that reserves the new page.
+ * open after it, where mmap of the BAR is refused; unbind, and a rebind
+ * that reserves the new page.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -219,32 +219,6 @@ TEST_F(hotadd, open_after_the_release_refuses_mmap_of_the_bar)
 			     "released the reserved rest of its page"));
 	reservation_line(self->bdf, self->bar, line, sizeof(line));
 	EXPECT_NE(NULL, strstr(line, " detached")) TH_LOG("'%s'", line);
-}
-
-/*
- * The rtl8139's registers through its I/O BAR0 and its memory BAR1: the
- * first four bytes are the MAC address (IDR0-3) in both.
- */
-TEST_F(hotadd, reads_reach_the_moved_bar)
-{
-	struct vfio_region_info *io, *mem;
-	uint32_t via_io = 0, via_mem = 0;
-	struct vfio_dev dev;
-
-	if (!self->hotadd)
-		SKIP(return, "no hot-add given (BARMAP_HOTADD)");
-	ASSERT_EQ(0, vfio_dev_open(&dev, self->bdf));
-	io = vfio_region_info(dev.fd, 0);
-	mem = vfio_region_info(dev.fd, self->bar);
-	ASSERT_NE(NULL, io);
-	ASSERT_NE(NULL, mem);
-	ASSERT_EQ(4, pread(dev.fd, &via_io, 4, io->offset));
-	ASSERT_EQ(4, pread(dev.fd, &via_mem, 4, mem->offset));
-	EXPECT_EQ(via_io, via_mem);
-	EXPECT_NE(0xffffffffu, via_mem);
-	free(io);
-	free(mem);
-	vfio_dev_close(&dev);
 }
 
 TEST_F(hotadd, rebind_reserves_the_page_where_the_bar_is_now)
