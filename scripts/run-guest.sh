@@ -86,6 +86,7 @@ set -eu
 profile=$1 initrd=$2 out=$3
 : "${KVER:?KVER not set}"
 : "${BARMAP_GUEST_TIMEOUT:=1200}"
+: "${BARMAP_BOOT_TIMEOUT:=300}"
 : "${BARMAP_MODE:=test}"
 : "${BARMAP_ARCH:=x86_64}"
 
@@ -136,7 +137,7 @@ boot_arm64() {
 		-chardev stdio,id=tap -device virtconsole,chardev=tap \
 		-serial "file:$out/$profile.console" \
 		</dev/null 2>"$out/$profile.qemu.err" |
-		tr -d '\r' >"$out/$profile.tap"
+		stdbuf -oL tr -d '\r' >"$out/$profile.tap"
 }
 
 # qemu_x86 ARGS...: the host's qemu-system-x86_64, or BARMAP_QEMU_ROOT's
@@ -245,20 +246,44 @@ boot() {
 		-monitor "pipe:$(qemu_path "$mon")" \
 		-serial "file:$(qemu_path "$out/$profile.console")" -serial stdio \
 		</dev/null 2>"$out/$profile.qemu.err" |
-		tr -d '\r' >"$out/$profile.tap"
+		stdbuf -oL tr -d '\r' >"$out/$profile.tap"
 	st=$?
 	monitor_stop
 	return $st
 }
 
+# boot_bounded: boot, but a guest that has not printed its rig-ready
+# marker (before barmap-vfio-pci is loaded) within BARMAP_BOOT_TIMEOUT
+# seconds (300: a boot reaches it in 5 to 60 s under TCG, five times
+# that on a loaded machine) is stopped there, like one that died there:
+# a boot that hung before printing anything used to cost a whole guest
+# timeout.  The TAP file is written line by line (stdbuf) for this.
+boot_bounded() {
+	boot &
+	bb_pid=$!
+	bb_t0=$(date +%s)
+	while kill -0 $bb_pid 2>/dev/null; do
+		grep -q '^# barmap-rig-ready' "$out/$profile.tap" 2>/dev/null && break
+		if [ $(($(date +%s) - bb_t0)) -ge "$BARMAP_BOOT_TIMEOUT" ]; then
+			echo "# $KVER $profile: no rig-ready marker ${BARMAP_BOOT_TIMEOUT}s after the start; guest stopped" >"$out/$profile.bound"
+			pkill -TERM -P $bb_pid 2>/dev/null
+			break
+		fi
+		sleep 2
+	done
+	wait $bb_pid
+}
+
+rm -f "$out/$profile.bound"
 for attempt in 1 2; do
 	start=$(date +%s)
-	boot || true
+	boot_bounded || true
 	secs=$(($(date +%s) - start))
 	if grep -q '^# barmap-rig-ready' "$out/$profile.tap"; then
 		break
 	fi
 	if [ "$attempt" = 1 ]; then
+		cat "$out/$profile.bound" 2>/dev/null || true
 		echo "# retry: $KVER $profile: guest died before barmap-vfio-pci was loaded (rig, not module); retrying once"
 		sed 's/^/#   console: /' "$out/$profile.console" | tail -n 20
 	fi
