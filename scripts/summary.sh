@@ -78,11 +78,12 @@ FILENAME != "-" {
 /^ok /                     { pass++; next }
 /^not ok /                 { fail++; next }
 /^# retry: / { retries = retries "#   " substr($0, 10) "\n"; nretry++ }
+/^# lane-span [^ ]+ [0-9]+ [0-9]+$/ { span[$3] = sprintf(", minutes %d to %d of the run", $4 / 60, ($5 + 59) / 60) }
 /^# lane-time [^ ]+ [0-9]+$/ {
 	if ($3 == "total")
 		total = $4
 	else
-		lanes = lanes sprintf("#   %-14s %5d s (%d min)\n", $3, $4, ($4 + 30) / 60)
+		lanes = lanes sprintf("#   %-14s %5d s (%d min)%s\n", $3, $4, ($4 + 30) / 60, span[$3])
 }
 function bad(msg) {
 	print "not ok - manifest: " msg
