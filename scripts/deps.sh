@@ -23,7 +23,7 @@ here=$(dirname "$0")
 . "$here/sparse.sh"
 
 tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio dkms debootstrap
-xz-utils busybox-static qemu-system-x86 sparse coccinelle ocaml-nox ocaml-findlib perl
+xz-utils zstd busybox-static qemu-system-x86 sparse coccinelle ocaml-nox ocaml-findlib perl
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 
 missing_packages() {
@@ -155,15 +155,39 @@ d13_kernel arm64-16k
 # builds for it in the root below, and the module boots on it.
 d13_kernel_612
 
-# Two Debian 13 roots with today's QEMU (trixie's 10.0.x and
-# trixie-backports' 11.x) for the nested end-to-end test: debootstrapped
-# into the cache, keyed by the QEMU package's version (scripts/roots.sh).
-qemu_roots
-
-# A Debian 13 root with dkms, gcc-14 and Debian's 6.12 and 7.x headers:
-# make test has DKMS build the module there, as on a trixie machine.
-dkms_root_build
-
 # A sparse that parses 7.x's headers, built from sid's source
 # (scripts/sparse.sh): make check runs it on the in-tree 7.x build.
 sparse7_build
+
+# The Debian 13 roots: two with today's QEMU (trixie's 10.0.x and
+# trixie-backports' 11.x) for the nested end-to-end test and the peer
+# suite, keyed by the QEMU package's version, and one with dkms, gcc-14
+# and Debian's 6.12 and 7.x headers, where make test has DKMS build the
+# module as on a trixie machine (scripts/roots.sh).
+debian13_roots() {
+	qemu_roots
+	dkms_root_build
+}
+
+# Under make test, the roots are debootstrapped in the background: on a
+# fresh machine they took ten minutes, mostly waiting on the network and
+# dpkg, and only the later lanes (DKMS on trixie, the peer suite, make
+# e2e) use them.  The background job holds late_deps_lock (lib.sh) until
+# it is done and leaves its exit status beside it; those lanes wait on
+# the lock (late_deps_wait), and test.sh reports the status as a TAP
+# line.  make deps alone builds them before it returns.
+if [ "${BARMAP_PREBUILD:-0}" = 1 ]; then
+	lock=$(late_deps_lock)
+	exec 9>"$lock"
+	flock 9
+	echo running >"$lock.status"
+	info "deps: the Debian 13 roots, in the background (log: $lock.log)"
+	(
+		st=0
+		(debian13_roots) || st=$?
+		echo "$st" >"$lock.status"
+	) >"$lock.log" 2>&1 </dev/null &
+	exec 9>&-
+else
+	debian13_roots
+fi

@@ -255,12 +255,17 @@ build_module() {
 }
 
 # copy_source DIR: what a module build needs, from the current directory
-# (the top of the tree) into DIR, so objects for two kernels never mix.
+# (the top of the tree) into DIR, so objects for two kernels never mix:
+# the sources only, never an object, since make check may be building in
+# the tree meanwhile (scripts/test.sh runs it beside the guests).
 copy_source() {
 	rm -rf "$1"
-	mkdir -p "$1/scripts"
-	cp -r Makefile Kbuild drivers "$1/"
-	cp -r scripts/compat-probes scripts/lib.sh "$1/scripts/"
+	mkdir -p "$1/scripts/compat-probes"
+	cp Makefile Kbuild "$1/"
+	find drivers -type f \( -name '*.[ch]' -o -name Kbuild -o \
+		-name Kconfig -o -name Makefile \) | cpio -pdm --quiet "$1"
+	cp scripts/compat-probes/*.c "$1/scripts/compat-probes/"
+	cp scripts/lib.sh "$1/scripts/"
 }
 
 # The sparse that scripts/sparse.sh built for checking 7.x (deps), or
@@ -301,4 +306,25 @@ rig_expect() {
 	[ "$2" = x86_64 ] && re_pud=$((re_pmd * ($3 / 8)))
 	printf 'barmap_expect_faults=barmap barmap_expect_pmd=0x%x barmap_expect_pud=0x%x\n' \
 		"$re_pmd" "$re_pud"
+}
+
+# late_deps_lock: the lock deps.sh's background part (the Debian 13
+# roots, under make test) holds while it runs; LOCK.status has its exit
+# status once done ("running" until then), LOCK.log what it printed.
+late_deps_lock() {
+	echo "$BARMAP_CACHE/late-deps.lock"
+}
+
+# late_deps_wait: wait for that part, if one runs; fails, with its log's
+# tail on stdout as "# " lines, if it failed.
+late_deps_wait() {
+	ld_=$(late_deps_lock)
+	[ -f "$ld_" ] || return 0
+	flock -s "$ld_" true
+	[ -f "$ld_.status" ] || return 0
+	ld_st_=$(cat "$ld_.status")
+	[ "$ld_st_" = 0 ] && return 0
+	echo "# deps' background part (the Debian 13 roots) ended with '$ld_st_':"
+	tail -n 20 "$ld_.log" 2>/dev/null | sed 's/^/#   /'
+	return 1
 }

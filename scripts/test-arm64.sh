@@ -16,7 +16,9 @@
 # labels carry "arm64-64k" or "arm64-16k".  Outputs go to
 # $BUILD/arm64 and $BUILD/arm64-16k.
 #
-# Usage: test-arm64.sh        (from the top of the tree)
+# Usage: test-arm64.sh [16k] [64k]   (from the top of the tree; both by
+# default).  test.sh runs 16k early, and 64k last: only that one waits
+# for a kernel build (the one make deps started).
 
 set -eu
 here=$(dirname "$0")
@@ -65,41 +67,63 @@ arm64_boot() {
 	done
 }
 
-# 64 KiB pages: our kernel, and the selftests for both.
-out=$BUILD/arm64
-mkdir -p "$out"
-results=$out/build.tap
+# The selftests, cross-built static once: a second run (test.sh runs the
+# two parts apart) finds them built.
+mkdir -p "$BUILD/arm64"
+results=$BUILD/arm64/selftests.tap
 : >"$results"
-ok64=1 tests=1
-step "guest selftests, cross-built static for arm64" \
+tests=1
+step "guest selftests, cross-built static for arm64 (${*:-16k 64k})" \
 	make -C selftests/vfio/barmap CC="${cross}gcc" KSFT_DIR="$ksft" \
 	OUTPUT="$bin" && tests=0
-if [ $tests = 0 ] &&
-	step "arm64 kernel, 64 KiB pages (scripts/arm64-kernel.config)" arm64_kernel; then
-	karm=$(cat "$out/kernel-dir")
-	rel64=$(cat "$karm/kernelrelease")
-	arm64_build "$rel64" "$karm/build" "$karm" && ok64=0
-fi
-cat "$out/build.tap"
-[ $ok64 = 0 ] && arm64_boot 64k "$rel64" "$karm/Image"
+cat "$results"
+
+# 64 KiB pages: our kernel.
+arm64_64k() {
+	out=$BUILD/arm64
+	results=$out/build.tap
+	: >"$results"
+	ok64=1
+	if [ $tests = 0 ] &&
+		step "arm64 kernel, 64 KiB pages (scripts/arm64-kernel.config)" arm64_kernel; then
+		karm=$(cat "$out/kernel-dir")
+		rel64=$(cat "$karm/kernelrelease")
+		arm64_build "$rel64" "$karm/build" "$karm" && ok64=0
+	fi
+	cat "$out/build.tap"
+	[ $ok64 = 0 ] || return 1
+	arm64_boot 64k "$rel64" "$karm/Image"
+}
 
 # 16 KiB pages: Debian's own kernel.
-out=$BUILD/arm64-16k
-mkdir -p "$out"
-results=$out/build.tap
-: >"$results"
-ok16=1
-d16=$(cached debian7-arm64-16k)
-if [ -z "$d16" ]; then
-	echo "not ok - build: arm64-16k: no Debian arm64-16k kernel in $BARMAP_CACHE (run make deps)" >>"$results"
-elif [ $tests = 0 ]; then
-	rel16=$(debian16k_get release)
-	# make deps checked that vermagic against Debian's own vfio.ko
-	arm64_build "$rel16" "$d16/build" "$d16/root/usr" &&
-		step "vermagic of barmap-vfio-pci.ko is that of Debian's $rel16" \
-			test "$(modinfo -F vermagic "$out/src/drivers/vfio/pci/barmap/barmap-vfio-pci.ko")" \
-			= "$(debian16k_get vermagic)" && ok16=0
-fi
-cat "$out/build.tap"
-[ $ok16 = 0 ] && arm64_boot 16k "$rel16" "$d16/root/usr/lib/modules/$rel16/vmlinuz"
-[ $ok64 = 0 ] && [ $ok16 = 0 ]
+arm64_16k() {
+	out=$BUILD/arm64-16k
+	mkdir -p "$out"
+	results=$out/build.tap
+	: >"$results"
+	ok16=1
+	d16=$(cached debian7-arm64-16k)
+	if [ -z "$d16" ]; then
+		echo "not ok - build: arm64-16k: no Debian arm64-16k kernel in $BARMAP_CACHE (run make deps)" >>"$results"
+	elif [ $tests = 0 ]; then
+		rel16=$(debian16k_get release)
+		# make deps checked that vermagic against Debian's own vfio.ko
+		arm64_build "$rel16" "$d16/build" "$d16/root/usr" &&
+			step "vermagic of barmap-vfio-pci.ko is that of Debian's $rel16" \
+				test "$(modinfo -F vermagic "$out/src/drivers/vfio/pci/barmap/barmap-vfio-pci.ko")" \
+				= "$(debian16k_get vermagic)" && ok16=0
+	fi
+	cat "$out/build.tap"
+	[ $ok16 = 0 ] || return 1
+	arm64_boot 16k "$rel16" "$d16/root/usr/lib/modules/$rel16/vmlinuz"
+}
+
+st=0
+for p in ${*:-16k 64k}; do
+	case $p in
+	16k) arm64_16k || st=1 ;;
+	64k) arm64_64k || st=1 ;;
+	*) die "usage: $0 [16k] [64k]" ;;
+	esac
+done
+exit $st

@@ -18,8 +18,12 @@ here=$(dirname "$0")
 
 results=${BUILD:-$PWD/build}/results.tap
 suite_t0=$(date +%s)
+# The run's start (make test's, before make deps), for the timeline.
+run_t0=${BARMAP_T0:-$suite_t0}
 . "$here/build.sh"
-echo "# lane-time build $(($(date +%s) - suite_t0))" >>"$results"
+build_t1=$(date +%s)
+echo "# lane-span build $((suite_t0 - run_t0)) $((build_t1 - run_t0))" >>"$results"
+echo "# lane-time build $((build_t1 - suite_t0))" >>"$results"
 # make test's start, before make deps (the Makefile passes it): the
 # difference is what deps took.
 [ -n "${BARMAP_T0:-}" ] &&
@@ -40,7 +44,9 @@ lane() {
 	if [ "$ln_st" != 0 ] && [ "$ln_after" = "$ln_before" ]; then
 		echo "not ok - lane $ln_name: exited with status $ln_st without a \"not ok\" for what it did not finish (see the lines above)" >>"$ln_file"
 	fi
-	echo "# lane-time $ln_name $(($(date +%s) - ln_t0))" >>"$ln_file"
+	ln_t1=$(date +%s)
+	echo "# lane-span $ln_name $((ln_t0 - run_t0)) $((ln_t1 - run_t0))" >>"$ln_file"
+	echo "# lane-time $ln_name $((ln_t1 - ln_t0))" >>"$ln_file"
 	return 0
 }
 
@@ -81,8 +87,10 @@ prebuild_kernels &
 
 d7_build=$(debian7_build)
 ver=$(sed -n 's/^VERSION := //p' Makefile)
-if has_suite static; then
-	# Static analysis first: sparse, coccicheck, checkpatch.
+# The static lanes (make check, the host unit tables, the compat probes,
+# DKMS on this host): static_stream below runs them beside the guests.
+static_lanes() {
+	# Static analysis: sparse, coccicheck, checkpatch.
 	info "check: sparse, coccicheck, checkpatch"
 	with_stderr() {	# with_stderr CMD...: CMD's stderr into its stdout
 		"$@" 2>&1
@@ -152,7 +160,7 @@ if has_suite static; then
 		exec 6>&-
 	}
 	lane dkms "$results" dkms_host
-fi
+}
 
 # DKMS on Debian 13, the path a user there takes, in the trixie root of
 # make deps (dkms, gcc-14, Debian's headers of trixie's 6.12 and of the
@@ -172,6 +180,7 @@ dkms_trixie() {
 	guest_bin=$BUILD/guest-bin
 	BUILD=$BUILD/dkms-trixie
 	results=$BUILD/results.tap
+	late_deps_wait >>"$results" || true
 	root=$(dkms_root)
 	if [ -z "$root" ]; then
 		echo "not ok - build: $dkms_tag: no Debian 13 DKMS root in $BARMAP_CACHE (run make deps)" >>"$results"
@@ -296,13 +305,32 @@ dkms_trixie_remove() {
 	[ $st = 0 ] && [ -z "$left" ]
 }
 
-if has_suite dkms && [ $selftests_built = 0 ]; then
-	rm -rf "$BUILD/dkms-trixie"
-	mkdir -p "$BUILD/dkms-trixie"
-	: >"$BUILD/dkms-trixie/results.tap"
-	lane dkms-trixie "$BUILD/dkms-trixie/results.tap" dkms_trixie \
-		>"$BUILD/dkms-trixie.log" 2>&1 &
-fi
+# static_stream: the static lanes, then DKMS on Debian 13, one after the
+# other, in the background at nice 5 beside the guests, each into its
+# own TAP file (added to $results at the end), with its own $BUILD, so
+# that no step.log or "not ok" count is shared with the guest lanes.
+# On a fresh machine they are a quarter of an hour of compiling that
+# the guests used to wait for; the guests, whose tests have time
+# limits, keep the larger share of the cores.
+static_stream() {
+	main_build=$BUILD
+	if has_suite static; then
+		BUILD=$main_build/static
+		results=$BUILD/results.tap
+		static_lanes
+	fi
+	BUILD=$main_build
+	if has_suite dkms && [ $selftests_built = 0 ]; then
+		lane dkms-trixie "$BUILD/dkms-trixie/results.tap" dkms_trixie \
+			>"$BUILD/dkms-trixie.log" 2>&1
+	fi
+}
+rm -rf "$BUILD/static" "$BUILD/dkms-trixie"
+mkdir -p "$BUILD/static" "$BUILD/dkms-trixie"
+: >"$BUILD/static/results.tap"
+: >"$BUILD/dkms-trixie/results.tap"
+static_stream &
+renice -n 5 -p $! >/dev/null
 
 # The peer suite (scripts/guest-peer.sh): upstream's own VFIO selftests
 # of linux-source-7.x on barmap-vfio-pci and on vfio-pci, results side by
@@ -325,6 +353,7 @@ peer_lane() {
 	main_build=$BUILD
 	BUILD=$BUILD/peer
 	results=$BUILD/results.tap
+	late_deps_wait >>"$results" || true
 	qroot=$(qemu_root backports)
 	if [ -z "$qroot" ]; then
 		echo "not ok - build: $peer_tag: no trixie-backports QEMU root in $BARMAP_CACHE (run make deps)" >>"$results"
@@ -409,6 +438,11 @@ old61_suite() {
 	build_for "$old" && guest_suite "$old" "$BUILD/$old/initrd.gz"
 }
 
+# The guests, one at a time: Debian's 7.x, 6.12 and bookworm's 6.1, then
+# arm64 with 16 KiB pages (Debian's arm64-16k kernel, which needs no
+# build), then the two that wait for the rig's own kernels (make deps
+# started them): the debug kernel's, and arm64 with 64 KiB pages.  The
+# module and selftests are cross-built for arm64.
 if [ $selftests_built = 0 ] && has_7x; then
 	lane "$d7_series" "$results" debian7_suite
 fi
@@ -417,16 +451,16 @@ if [ $built = 0 ]; then
 		lane 6.12 "$results" guest_suite "$KVER" "$BUILD/initrd.gz"
 	has_suite 6.1 && lane 6.1 "$results" old61_suite
 fi
+if has_suite arm64; then
+	info "arm64: Debian's arm64-16k kernel, cross builds, guests"
+	lane arm64-16k "$results" sh "$here/test-arm64.sh" 16k
+fi
 if [ $selftests_built = 0 ] && has_suite debug; then
 	lane debug "$results" debug_suite
 fi
-
-# Last, arm64: 64 KiB pages on its own kernel (built once, cached) and
-# 16 KiB pages on Debian's arm64-16k kernel, the module and selftests
-# cross-built, both profiles on each.
 if has_suite arm64; then
-	info "arm64: kernels (cached), cross builds, guests"
-	lane arm64 "$results" sh "$here/test-arm64.sh"
+	info "arm64: our 64 KiB-page kernel (cached), cross builds, guests"
+	lane arm64-64k "$results" sh "$here/test-arm64.sh" 64k
 fi
 
 wait
@@ -438,15 +472,28 @@ if [ $selftests_built = 0 ] && has_suite e2e; then
 	lane e2e "$results" e2e_lane
 fi
 
-if has_suite dkms && [ -f "$BUILD/dkms-trixie/results.tap" ]; then
-	cat "$BUILD/dkms-trixie/results.tap" >>"$results"
-fi
+for f in static dkms-trixie; do
+	if [ -f "$BUILD/$f/results.tap" ]; then
+		cat "$BUILD/$f/results.tap" >>"$results"
+	fi
+done
 if has_suite peer; then
 	if [ -f "$BUILD/peer/results.tap" ]; then
 		cat "$BUILD/peer/results.tap" >>"$results"
 	else
 		echo "not ok - $peer_tag: the lane did not run (no Debian 7.x build; see $BUILD/peer.log)" >>"$results"
 	fi
+fi
+# The Debian 13 roots, which make deps builds in the background under
+# make test: its status (late_deps_wait) and the three roots.
+roots_built() {
+	late_deps_wait && [ -n "$(qemu_root trixie)" ] &&
+		[ -n "$(qemu_root backports)" ] && [ -n "$(dkms_root)" ]
+}
+if roots_built >>"$results"; then
+	echo "ok - build: the Debian 13 roots (make deps, in the background under make test)" >>"$results"
+else
+	echo "not ok - build: the Debian 13 roots (make deps, in the background under make test)" >>"$results"
 fi
 echo "# lane-time total $(($(date +%s) - ${BARMAP_T0:-$suite_t0}))" >>"$results"
 grep -E '^(ok|not ok) |^# ' "$results" | grep -vE '^# +(RUN|OK) |^# lane-time '
