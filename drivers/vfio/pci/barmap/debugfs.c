@@ -70,8 +70,9 @@ static void layout_show_bar(struct seq_file *s, int bar,
 	for (i = 0; i < b->layout.nr_areas; i++)
 		seq_printf(s, " 0x%llx+0x%llx", b->layout.areas[i].offset,
 			   b->layout.areas[i].size);
-	if (b->layout.nr_areas && !barmap_bar_advertises_areas(b))
-		seq_puts(s, " (sub-page: no SPARSE_MMAP)");
+	if (mmap && !barmap_bar_advertises_areas(b))
+		seq_puts(s, b->layout.nr_areas ? " (sub-page: no SPARSE_MMAP)" :
+			 " (MSI-X in every page: no SPARSE_MMAP)");
 	seq_putc(s, '\n');
 }
 

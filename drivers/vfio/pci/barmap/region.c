@@ -89,7 +89,8 @@ static const char *barmap_bar_mmap_refusal(struct barmap_bar *b)
 	 * No area: every page of the BAR holds MSI-X, as in a BAR made of
 	 * the table and the PBA alone.  Under msix_mmap those pages may be
 	 * mapped all the same, as vfio-pci maps them: the BAR keeps MMAP,
-	 * and REGION_INFO lists no area beside MSIX_MAPPABLE.
+	 * and REGION_INFO answers as vfio-pci does, MSIX_MAPPABLE and no
+	 * SPARSE_MMAP (barmap_bar_advertises_areas()).
 	 */
 	if (!b->layout.nr_areas && !b->facts.msix_mappable)
 		return "holds MSI-X in every page and msix_mmap=0";
@@ -205,12 +206,16 @@ static int barmap_add_msix_mappable_cap(struct vfio_info_cap *caps)
  * is bigger than the region, and QEMU grows a sub-page BAR to a page (so
  * that KVM can give it a memslot) only when the region has exactly one
  * mmap area of the region's size, which is what it assumes when there
- * is no SPARSE_MMAP capability.  Without the capability every VMM sees
- * what vfio-pci shows it; mmap of the whole page still works.
+ * is no SPARSE_MMAP capability.  Nor for a BAR without an area, every
+ * page of it MSI-X (a BAR of the table and the PBA alone), which keeps
+ * MMAP only under msix_mmap: a capability listing no area would have
+ * QEMU map none of it, where vfio-pci's answer has it map the whole BAR
+ * and trap the table only.  Without the capability every VMM sees what
+ * vfio-pci shows it; mmap of the whole page still works.
  */
 bool barmap_bar_advertises_areas(const struct barmap_bar *b)
 {
-	return b->facts.size >= PAGE_SIZE;
+	return b->facts.size >= PAGE_SIZE && b->layout.nr_areas;
 }
 
 /*
