@@ -21,13 +21,17 @@ suite_t0=$(date +%s)
 # The run's start (make test's, before make deps), for the timeline.
 run_t0=${BARMAP_T0:-$suite_t0}
 . "$here/build.sh"
-build_t1=$(date +%s)
-echo "# lane-span build $((suite_t0 - run_t0)) $((build_t1 - run_t0))" >>"$results"
-echo "# lane-time build $((build_t1 - suite_t0))" >>"$results"
+# lane_times NAME T0 T1: a lane's "# lane-span" (seconds from the run's
+# start) and "# lane-time" (its wall time) lines, for the summary.
+lane_times() {
+	echo "# lane-span $1 $(($2 - run_t0)) $(($3 - run_t0))"
+	echo "# lane-time $1 $(($3 - $2))"
+}
+lane_times build "$suite_t0" "$(date +%s)" >>"$results"
 # make test's start, before make deps (the Makefile passes it): the
 # difference is what deps took.
 [ -n "${BARMAP_T0:-}" ] &&
-	echo "# lane-time deps $((suite_t0 - BARMAP_T0))" >>"$results"
+	lane_times deps "$BARMAP_T0" "$suite_t0" >>"$results"
 
 # lane NAME FILE CMD...: one part of the suite.  CMD writes TAP to FILE
 # (its stdout is appended there too); its wall time becomes a
@@ -44,9 +48,7 @@ lane() {
 	if [ "$ln_st" != 0 ] && [ "$ln_after" = "$ln_before" ]; then
 		echo "not ok - lane $ln_name: exited with status $ln_st without a \"not ok\" for what it did not finish (see the lines above)" >>"$ln_file"
 	fi
-	ln_t1=$(date +%s)
-	echo "# lane-span $ln_name $((ln_t0 - run_t0)) $((ln_t1 - run_t0))" >>"$ln_file"
-	echo "# lane-time $ln_name $((ln_t1 - ln_t0))" >>"$ln_file"
+	lane_times "$ln_name" "$ln_t0" "$(date +%s)" >>"$ln_file"
 	return 0
 }
 
