@@ -273,9 +273,10 @@ for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	echo "# device $name $bdf"
 	vfio_regions "$bdf" | sed "s/^/# barmap $name: /"
-	run "$profile/$name" barmap_test BARMAP_BDF=$bdf BARMAP_REF_DIR=/tmp/stock
+	run "$profile/$name" barmap_test BARMAP_BDF=$bdf BARMAP_REF_DIR=/tmp/stock \
+		BARMAP_SUBPAGE=$(subpage_of $bdf)
 	run "$profile/$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
-	run "$profile/$name" barmap_vmm BARMAP_BDF=$bdf
+	run "$profile/$name" barmap_vmm BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
 	run "$profile/$name" barmap_cdev BARMAP_BDF=$bdf
 done
 run "$profile/nvme" barmap_argsz BARMAP_BDF=$NVME
@@ -316,7 +317,7 @@ for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	bind "$bdf" vfio-pci
 	compare "$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
-	compare "$name" barmap_vmm BARMAP_BDF=$bdf
+	compare "$name" barmap_vmm BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
 	compare "$name" barmap_cdev BARMAP_BDF=$bdf
 	[ "$bdf" = $NVME ] && compare "$name" barmap_argsz BARMAP_BDF=$bdf
 	compare "$name" barmap_dmabuf BARMAP_BDF=$bdf

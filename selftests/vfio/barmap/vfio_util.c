@@ -434,6 +434,39 @@ bool bar_is_subpage_mem(const struct bar_resource *res, long page)
 	       res->end - res->start + 1 < (uint64_t)page;
 }
 
+/* Memory BARs of @bdf of at least a page (@big) or smaller (!@big). */
+static unsigned int count_mem_bars(const char *bdf, bool big)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct bar_resource res;
+	unsigned int bar, n = 0;
+
+	for (bar = 0; bar < 6; bar++) {
+		if (bar_resource(bdf, bar, &res) ||
+		    !(res.flags & BAR_IORESOURCE_MEM) || res.end <= res.start)
+			continue;
+		n += bar_is_subpage_mem(&res, page) != big;
+	}
+	return n;
+}
+
+unsigned int rig_page_bars(const char *bdf)
+{
+	return count_mem_bars(bdf, true);
+}
+
+int rig_mappable_bars(const char *bdf)
+{
+	const char *subpage = getenv("BARMAP_SUBPAGE");
+	unsigned int small = count_mem_bars(bdf, false);
+
+	if (small && !subpage)
+		return -1;
+	if (small && !strcmp(subpage, "reserved"))
+		return rig_page_bars(bdf) + small;
+	return rig_page_bars(bdf);
+}
+
 /* Parse "  start-end : name" of /proc/iomem; false on other lines. */
 static bool iomem_line(char *line, uint64_t *start, uint64_t *end,
 		       char **name)

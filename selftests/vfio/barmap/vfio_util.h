@@ -190,6 +190,17 @@ int bar_resource(const char *bdf, unsigned int bar, struct bar_resource *res);
 bool bar_is_subpage_mem(const struct bar_resource *res, long page);
 
 /*
+ * What the rig guarantees of @bdf's memory BARs, counted from the kernel's
+ * resources (sysfs), never from the driver: rig_page_bars() is the number
+ * of a page or more, which either driver lets a VMM map (msix_mmap=1);
+ * rig_mappable_bars() adds the sub-page ones when the rig says each is
+ * alone in its page (BARMAP_SUBPAGE=reserved), and is -1 if the device
+ * has one and the rig said nothing of it.
+ */
+unsigned int rig_page_bars(const char *bdf);
+int rig_mappable_bars(const char *bdf);
+
+/*
  * Find the /proc/iomem entry named exactly @name; fills @start and @end.
  * Returns the number of such entries (0 if none).
  */
