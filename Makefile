@@ -16,6 +16,8 @@
 #   make dkms-install  register the source with DKMS
 #   make bench      fault counts, page-table memory and times, stock vs barmap
 #   make e2e        nested guest under QEMU 7.2, 10.0 and 11.1, both drivers
+#   make bite       break a copy of the tree on purpose, once per check of
+#                   make test, and show that the check fails
 #   make test-debug the guest suite on the KASAN/lockdep/kmemleak kernel
 
 # Kbuild reads Kbuild, not this file, when it descends here.
@@ -51,7 +53,7 @@ KBUILD_FILES := Kbuild drivers scripts/compat-probes
 
 export BUILD
 
-.PHONY: all modules clean deps check test test-debug demo bench e2e unit selftests
+.PHONY: all modules clean deps check test test-debug demo bench e2e bite unit selftests
 
 all: modules
 
@@ -117,5 +119,9 @@ bench: deps
 
 e2e: deps
 	sh scripts/e2e.sh
+
+# Each fail-closed check of make test shown to bite (scripts/bite.sh).
+bite: deps
+	sh scripts/bite.sh
 
 endif

@@ -39,6 +39,7 @@ case $(uname -r) in
 esac
 refused=
 others=
+bite=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	barmap_profile=*) profile=${arg#barmap_profile=} ;;
@@ -52,6 +53,7 @@ for arg in $(cat /proc/cmdline); do
 	barmap_expect_faults=*) export BARMAP_EXPECT_FAULTS="${arg#*=}" ;;
 	barmap_expect_pmd=*) export BARMAP_EXPECT_PMD="${arg#*=}" ;;
 	barmap_expect_pud=*) export BARMAP_EXPECT_PUD="${arg#*=}" ;;
+	barmap_bite=*) bite=${arg#*=} ;;
 	esac
 done
 # Debian's arm64 kernels build virtio-mmio, which carries hvc0 on QEMU's
@@ -88,6 +90,23 @@ echo "# barmap guest: kernel $(uname -r), profile $profile"
 # arm64-64k): the suite runs on several.
 profile="$label/$profile"
 
+# The rig broken on purpose, for scripts/bite.sh only, which shows that
+# the suite then fails: barmap_bite=WORD,... on the command line.
+#   stock-is-barmap   the stock comparisons run against barmap-vfio-pci
+#   rm:PROGRAM        a selftest program missing from the guest
+#   modopt:NAME=VAL   an option for barmap-vfio-pci's first load
+stock=vfio-pci
+bite_modopts=
+for w in $(echo "$bite" | tr , ' '); do
+	echo "# rig broken on purpose (scripts/bite.sh): $w"
+	case $w in
+	stock-is-barmap) stock=barmap-vfio-pci ;;
+	rm:*) rm -f "/bin/${w#rm:}" ;;
+	modopt:*) bite_modopts="$bite_modopts ${w#modopt:}" ;;
+	*) tap 1 "barmap_bite: unknown word '$w'" ;;
+	esac
+done
+
 # What the kernel's configuration gives (scripts/initramfs.sh copied it):
 # dma-buf export of BARs (VFIO_DEVICE_FEATURE_DMA_BUF).
 if grep -q '^CONFIG_VFIO_PCI_DMABUF=y' /lib/kernel-config; then
@@ -111,7 +130,8 @@ for m in vfio_iommu_type1 vfio-pci; do
 	modprobe $m || loaded=1
 done
 echo "# barmap-rig-ready"
-modprobe barmap-vfio-pci || loaded=1
+# shellcheck disable=SC2086 # bite_modopts is words
+modprobe barmap-vfio-pci $bite_modopts || loaded=1
 tap $loaded "modprobe vfio_iommu_type1, vfio-pci and barmap-vfio-pci"
 [ $loaded = 0 ] || finish
 
@@ -193,7 +213,7 @@ compare() {
 	mkdir -p "${o%/*}"
 	echo "barmap-rig: stock vfio-pci run begins" >/dev/kmsg
 	# shellcheck disable=SC2086 # compare_args is words
-	env BARMAP_DRIVER=vfio-pci "$@" "$prog" $compare_args >"$o" 2>&1
+	env BARMAP_DRIVER=$stock "$@" "$prog" $compare_args >"$o" 2>&1
 	sst=$?
 	echo "barmap-rig: stock vfio-pci run ends" >/dev/kmsg
 	sed -n -E "s@^#.*figures: (.*)@# stock vfio-pci, $name: \\1@p" "$o"
@@ -315,14 +335,14 @@ dmesg | grep 'mmap disabled' | sed 's/^\[[ 0-9.]*\] //' | sort -u | sed 's/^/# d
 
 for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
-	bind "$bdf" vfio-pci
+	bind "$bdf" $stock
 	compare "$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
 	compare "$name" barmap_vmm BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
 	compare "$name" barmap_cdev BARMAP_BDF=$bdf
 	[ "$bdf" = $NVME ] && compare "$name" barmap_argsz BARMAP_BDF=$bdf
 	compare "$name" barmap_dmabuf BARMAP_BDF=$bdf
 	if [ "$bdf" = "$IVSHMEM" ]; then
-		[ -z "$LARGE" ] || bind "$LARGE" vfio-pci
+		[ -z "$LARGE" ] || bind "$LARGE" $stock
 		compare_args="-t mremap_of_a_huge_mapping_moves_without_bad_entries"
 		# Not the shrink: under vfio-pci the unmap of the cut part
 		# splits a PUD entry that reaches past the VMA, which the debug
@@ -563,7 +583,7 @@ reload
 tap $? "reload barmap-vfio-pci with default parameters after the fuzz"
 for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
-	bind "$bdf" vfio-pci
+	bind "$bdf" $stock
 	compare "$name" barmap_fuzz BARMAP_BDF=$bdf
 	[ "$name" = ivshmem ] && compare "$name" barmap_unbind BARMAP_BDF=$bdf
 	bind "$bdf" barmap-vfio-pci

@@ -328,3 +328,30 @@ late_deps_wait() {
 	tail -n 20 "$ld_.log" 2>/dev/null | sed 's/^/#   /'
 	return 1
 }
+
+# lane_times NAME T0 T1: a lane's "# lane-span" (seconds from the run's
+# start, $run_t0, else T0) and "# lane-time" (its wall time) lines, for
+# the summary.
+lane_times() {
+	echo "# lane-span $1 $(($2 - ${run_t0:-$2})) $(($3 - ${run_t0:-$2}))"
+	echo "# lane-time $1 $(($3 - $2))"
+}
+
+# lane NAME FILE CMD...: one part of the suite.  CMD writes TAP to FILE
+# (its stdout is appended there too); its wall time becomes a
+# "# lane-time NAME SECONDS" line, and a CMD that fails without a
+# "not ok" line of its own in FILE gets one, so that no part can end
+# early, or fail, unreported.
+lane() {
+	ln_name=$1 ln_file=$2
+	shift 2
+	ln_t0=$(date +%s)
+	ln_before=$(grep -c '^not ok ' "$ln_file" 2>/dev/null) || ln_before=0
+	if "$@" >>"$ln_file"; then ln_st=0; else ln_st=$?; fi
+	ln_after=$(grep -c '^not ok ' "$ln_file" 2>/dev/null) || ln_after=0
+	if [ "$ln_st" != 0 ] && [ "$ln_after" = "$ln_before" ]; then
+		echo "not ok - lane $ln_name: exited with status $ln_st without a \"not ok\" for what it did not finish (see the lines above)" >>"$ln_file"
+	fi
+	lane_times "$ln_name" "$ln_t0" "$(date +%s)" >>"$ln_file"
+	return 0
+}

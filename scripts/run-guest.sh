@@ -62,7 +62,8 @@
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
 # (Debian's 7.x as make deps unpacks it, the debug kernel
 # of scripts/rig-kernel.sh).  BARMAP_APPEND: more of its command line
-# (barmap_label=, for one: test.sh's DKMS lane).  An oops panics the
+# (barmap_label=, for one: test.sh's DKMS lane).  BARMAP_APPEND_FIRST: more,
+# on the first boot only (scripts/bite.sh).  An oops panics the
 # guest (oops=panic): a crashed test ends the boot at once, not at the
 # timeout.
 #
@@ -125,7 +126,7 @@ boot_arm64() {
 		-M virt,gic-version=3,iommu=smmuv3 \
 		-m 2G -smp 2 -nodefaults -display none -no-reboot \
 		-kernel "$BARMAP_KERNEL" -initrd "$initrd" \
-		-append "console=ttyAMA0 quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-$BARMAP_ARM64_PAGES barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=$arm64_subpage barmap_others=0000:00:03.0,0000:00:05.1 $expect $extra" \
+		-append "console=ttyAMA0 quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-$BARMAP_ARM64_PAGES barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=$arm64_subpage barmap_others=0000:00:03.0,0000:00:05.1 $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}$(first_append)" \
 		-drive "file=$disk,if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,cmb_size_mb=1,addr=01.0 \
 		-object memory-backend-ram,id=m1,size=1G,share=on \
@@ -140,6 +141,14 @@ boot_arm64() {
 		stdbuf -oL tr -d '\r' >"$out/$profile.tap"
 }
 
+# first_append: " BARMAP_APPEND_FIRST" on the first boot only, nothing
+# on a retry: scripts/bite.sh's module that fails on the first boot and
+# not on the second (a retry must never hide it).
+first_append() {
+	if [ "${attempt:-1}" = 1 ] && [ -n "${BARMAP_APPEND_FIRST:-}" ]; then
+		echo " $BARMAP_APPEND_FIRST"
+	fi
+}
 # qemu_x86 ARGS...: the host's qemu-system-x86_64, or BARMAP_QEMU_ROOT's
 # chrooted, where paths under OUTDIR are /tmp/... (see qemu_path); at
 # most BARMAP_GUEST_TIMEOUT seconds.
@@ -225,7 +234,7 @@ boot() {
 	qemu_x86 -accel tcg,thread=single -cpu max -M q35 \
 		-m 4G -smp 2 -nodefaults -display none -no-reboot \
 		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
-		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 no_timer_check barmap_profile=$profile barmap_mode=$BARMAP_MODE $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}" \
+		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 no_timer_check barmap_profile=$profile barmap_mode=$BARMAP_MODE $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}$(first_append)" \
 		-device intel-iommu \
 		-drive "file=$(qemu_path "$disk"),if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,addr=03.0 \

@@ -21,36 +21,11 @@ suite_t0=$(date +%s)
 # The run's start (make test's, before make deps), for the timeline.
 run_t0=${BARMAP_T0:-$suite_t0}
 . "$here/build.sh"
-# lane_times NAME T0 T1: a lane's "# lane-span" (seconds from the run's
-# start) and "# lane-time" (its wall time) lines, for the summary.
-lane_times() {
-	echo "# lane-span $1 $(($2 - run_t0)) $(($3 - run_t0))"
-	echo "# lane-time $1 $(($3 - $2))"
-}
 lane_times build "$suite_t0" "$(date +%s)" >>"$results"
 # make test's start, before make deps (the Makefile passes it): the
 # difference is what deps took.
 [ -n "${BARMAP_T0:-}" ] &&
 	lane_times deps "$BARMAP_T0" "$suite_t0" >>"$results"
-
-# lane NAME FILE CMD...: one part of the suite.  CMD writes TAP to FILE
-# (its stdout is appended there too); its wall time becomes a
-# "# lane-time NAME SECONDS" line, and a CMD that fails without a
-# "not ok" line of its own in FILE gets one, so that no part can end
-# early, or fail, unreported.
-lane() {
-	ln_name=$1 ln_file=$2
-	shift 2
-	ln_t0=$(date +%s)
-	ln_before=$(grep -c '^not ok ' "$ln_file" 2>/dev/null) || ln_before=0
-	if "$@" >>"$ln_file"; then ln_st=0; else ln_st=$?; fi
-	ln_after=$(grep -c '^not ok ' "$ln_file" 2>/dev/null) || ln_after=0
-	if [ "$ln_st" != 0 ] && [ "$ln_after" = "$ln_before" ]; then
-		echo "not ok - lane $ln_name: exited with status $ln_st without a \"not ok\" for what it did not finish (see the lines above)" >>"$ln_file"
-	fi
-	lane_times "$ln_name" "$ln_t0" "$(date +%s)" >>"$ln_file"
-	return 0
-}
 
 # BARMAP_SUITES picks the parts: "static" is make check, the host unit
 # tables, the compat probes and DKMS on this host; the others boot
@@ -99,21 +74,8 @@ static_lanes() {
 	}
 	lane check "$results" with_stderr sh "$here/check.sh"
 
-	# Host-side unit tables of the layout code: no guest needed; the
-	# program's plan, totals and exit status are checked as in the guests.
-	unit_tables() {
-		step "host unit tests" make -C selftests/vfio/barmap/unit \
-			KSFT_DIR="$ksft" OUTPUT="$BUILD/unit" || return 1
-		"$BUILD/unit/layout_test" >"$BUILD/unit/layout_test.out" 2>&1
-		st=$?
-		sed -E 's@^(ok|not ok) ([0-9]+) @\1 \2 unit: @' "$BUILD/unit/layout_test.out"
-		v=$(ksft_verdict layout_test "$st" "$BUILD/unit/layout_test.out")
-		case $v in
-		ok*) echo "ok - unit: layout_test ran its whole plan ($v)" ;;
-		*) echo "not ok - unit: layout_test ran its whole plan ($v)" ;;
-		esac
-	}
-	lane unit "$results" unit_tables
+	# Host-side unit tables of the layout code: no guest needed.
+	lane unit "$results" sh "$here/unit.sh"
 
 	# The compat probes answer both ways, and fail closed: against Debian's
 	# 7.x (its prepared tree), 6.12 and 6.1 (their headers).
@@ -384,9 +346,10 @@ peer_boot() {
 		sh "$here/run-guest.sh" "$4" "$2" "$BUILD/guest-$1" >>"$results" || true
 }
 
-# guest_suite KVER INITRD: both boot profiles on one kernel.
+# guest_suite KVER INITRD: both boot profiles on one kernel (those of
+# BARMAP_PROFILES, if set: scripts/bite.sh boots one).
 guest_suite() {
-	for profile in exclusive shared; do
+	for profile in ${BARMAP_PROFILES:-exclusive shared}; do
 		info "guest: $1, $profile profile"
 		KVER=$1 sh "$here/run-guest.sh" "$profile" "$2" \
 			"$BUILD/guest-$1" >>"$results" || true

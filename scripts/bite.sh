@@ -1,0 +1,203 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make bite: each of make test's fail-closed checks shown to bite.  A
+# bite breaks a copy of this tree on purpose (a throwaway change to the
+# driver, a selftest or a rig script, or a flag of the rig), runs the
+# part of make test that must notice, and passes only if that part
+# printed the failure expected of it; the line it printed is quoted.
+# Before those checks, make test stayed green under every one of these
+# breakages:
+#
+#   compat-probe-wrong   a compat probe answers wrong (bind_iommufd reads
+#                        "n" on 6.12): compat-test.sh says so, where it
+#                        used to end under errexit before its "not ok"
+#   compat-exits-early   compat-test.sh exits after its first line: the
+#                        lane reports the exit, where fewer lines went
+#                        uncounted
+#   unit-dies            the unit program dies in its second test: its
+#                        plan is short, and the manifest misses the run
+#   guest-rig            one 7.3 guest (exclusive profile) with three
+#                        breakages: barmap's debugfs "huge" file renamed
+#                        (the fault tests used to skip on it), the stock
+#                        comparisons run against barmap (its listed
+#                        differences must then fail to happen), and
+#                        barmap_vmm missing from the guest (its verdict,
+#                        and the manifest's count of its runs)
+#   no-mmap              one 7.3 guest with a driver that drops MMAP on
+#                        every BAR: the mmap, fault and dma-buf tests
+#                        that logged how many BARs they covered
+#   init-fails-once      one 7.3 guest whose barmap-vfio-pci panics in
+#                        its init on the first boot only: not retried
+#
+# Usage: bite.sh [NAME...]  (default: all).  TAP on stdout ("ok N
+# bite/NAME: ..."), then the summary line; logs and trees in
+# $BUILD/bite/NAME.  Needs make deps (the guests boot Debian's 7.x).
+# The guest bites take a few minutes each: make bite is not part of
+# make test.
+
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+: "${BUILD:=$PWD/build}"
+mkdir -p "$BUILD/bite"
+work=$(cd "$BUILD/bite" && pwd)
+top=$(cd "$here/.." && pwd)
+all="compat-probe-wrong compat-exits-early unit-dies guest-rig no-mmap init-fails-once"
+n=0
+results=$work/results.tap
+: >"$results"
+
+say() {	# say STATUS TEXT: one TAP line
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n bite/$2"
+	else
+		echo "not ok $n bite/$2"
+	fi | tee -a "$results"
+}
+
+# tree NAME: a copy of this tree's files (tracked ones, as they are now)
+# in $work/NAME/src, which becomes the current directory.
+tree() {
+	rm -rf "${work:?}/$1"
+	mkdir -p "$work/$1/src"
+	(cd "$top" && git ls-files -z | cpio -0 -pdm --quiet "$work/$1/src") ||
+		return 1
+	cd "$work/$1/src"
+}
+
+# breaks FILE PERL-EXPR: change FILE in the copy; fails if the change
+# did not take (the bite would prove nothing).
+breaks() {
+	cp "$1" "$1.orig"
+	perl -0pi -e "$2" "$1"
+	if cmp -s "$1" "$1.orig"; then
+		echo "# the throwaway change to $1 did not apply"
+		return 1
+	fi
+	rm -f "$1.orig"
+}
+
+# expect NAME LOG WHAT PATTERN...: one result per PATTERN (grep -E): the
+# suite's line that matched it, or a failure saying the suite stayed
+# silent.  A PATTERN starting with "!" must match nothing.
+expect() {
+	ex_name=$1 ex_log=$2 ex_what=$3
+	shift 3
+	for ex_p in "$@"; do
+		case $ex_p in
+		!*)
+			ex_line=$(grep -E -m 1 -e "${ex_p#!}" "$ex_log")
+			if [ -z "$ex_line" ]; then
+				say 0 "$ex_name: $ex_what: nothing matches '${ex_p#!}'"
+			else
+				say 1 "$ex_name: $ex_what: '${ex_p#!}' must not happen: $ex_line"
+			fi
+			;;
+		*)
+			ex_line=$(grep -E -m 1 -e "$ex_p" "$ex_log")
+			if [ -n "$ex_line" ]; then
+				say 0 "$ex_name: $ex_what: caught: $ex_line"
+			else
+				say 1 "$ex_name: $ex_what: no line matches '$ex_p' (see $ex_log)"
+			fi
+			;;
+		esac
+	done
+}
+
+kdir612=/usr/src/linux-headers-$(installed_612_kver)
+
+bite_compat_probe_wrong() {
+	breaks scripts/compat-probes/bind_iommufd.c \
+		's/vfio_iommufd_physical_bind,/vfio_iommufd_physical_bind_bitten,/' ||
+		return 1
+	BUILD=$PWD/build sh scripts/compat-test.sh "6.12=$kdir612" >../log 2>&1
+	expect compat-probe-wrong ../log "a probe answering wrong" \
+		'^not ok [0-9]+ compat: probe bind_iommufd answers n on 6\.12 \(expected y\)'
+}
+
+bite_compat_exits_early() {
+	breaks scripts/compat-test.sh \
+		's/(\ttap \$\? "module builds against \$series with the probes. answers"\n)/$1\texit 3\n/' ||
+		return 1
+	: >../tap
+	BUILD=$PWD/build lane compat ../tap sh scripts/compat-test.sh "6.12=$kdir612"
+	cp ../tap ../log
+	expect compat-exits-early ../log "a lane that exits early" \
+		'^not ok - lane compat: exited with status 3 without a "not ok"'
+}
+
+bite_unit_dies() {
+	breaks selftests/vfio/barmap/unit/layout_test.c \
+		's/(TEST\(covers_range_inside_one_area\)\n\{\n)/#include <signal.h>\n#include <unistd.h>\n$1\tkill(getppid(), SIGKILL);\n/' ||
+		return 1
+	BUILD=$PWD/build sh scripts/unit.sh >../tap 2>&1
+	sh scripts/summary.sh scripts/expected-results <../tap >../log 2>&1
+	cat ../tap >>../log
+	expect unit-dies ../log "a program that dies mid-plan" \
+		'^not ok - unit: layout_test ran its whole plan \([0-9]+ results for a plan of [0-9]+' \
+		'^not ok - manifest: run unit layout_test: 0 complete runs, the manifest expects 1'
+}
+
+# guest_7x NAME [ENV=VAL...]: make test's 7.x lane on the copy, the
+# exclusive profile only, into ../log, then the manifest's verdict on it.
+guest_7x() {
+	env BUILD="$PWD/build" BARMAP_SUITES=7.x BARMAP_PROFILES=exclusive "$@" \
+		sh scripts/test.sh >../log 2>&1
+	sh scripts/summary.sh scripts/expected-results <build/results.tap \
+		>>../log 2>&1
+}
+
+bite_guest_rig() {
+	breaks drivers/vfio/pci/barmap/debugfs.c \
+		's/debugfs_create_file\("huge",/debugfs_create_file("huge-renamed",/' ||
+		return 1
+	guest_7x BARMAP_APPEND=barmap_bite=stock-is-barmap,rm:barmap_vmm
+	expect guest-rig ../log "debugfs huge file renamed" \
+		'^not ok [0-9]+ [^ ]+/ivshmem: huge_file_reports_the_sizes_of_this_page_size'
+	expect guest-rig ../log "stock comparisons run against barmap" \
+		'^not ok [0-9]+ rig/[^ ]+: stock vfio-pci, [a-z0-9]+: [a-z_]+ differs from barmap-vfio-pci only as listed \(bad: .*listed difference did not happen'
+	expect guest-rig ../log "a selftest program missing" \
+		'^not ok [0-9]+ rig/[^ ]+: [^ ]+/nvme: barmap_vmm ran its whole plan \(' \
+		'^not ok - manifest: run 7\.[0-9]+ barmap_vmm: 0 complete runs'
+}
+
+bite_no_mmap() {
+	breaks drivers/vfio/pci/barmap/region.c \
+		's/(\tb->facts\.mmap_ok = vdev->bar_mmap_supported\[bar\];)/\tvdev->bar_mmap_supported[bar] = false;\n$1/' ||
+		return 1
+	guest_7x
+	expect no-mmap ../log "a driver that maps no BAR" \
+		'^not ok [0-9]+ [^ ]+/ivshmem: device\.mmap_reads_match_fd_reads' \
+		'^not ok [0-9]+ [^ ]+/ivshmem: vmm\.[a-z_]+\.fewest_faults_the_placement_allows' \
+		'^not ok [0-9]+ [^ ]+/ivshmem: dmabuf\.every_advertised_area_exports'
+}
+
+bite_init_fails_once() {
+	breaks drivers/vfio/pci/barmap/main.c \
+		's/(static int __init barmap_init\(void\)\n\{\n\tint ret;\n)/static bool bite_panic;\nmodule_param(bite_panic, bool, 0);\n\n$1\n\tif (bite_panic)\n\t\tpanic("barmap-vfio-pci: failing on purpose (scripts\/bite.sh)");\n/' ||
+		return 1
+	guest_7x BARMAP_APPEND_FIRST=barmap_bite=modopt:bite_panic=1
+	expect init-fails-once ../log "a module init that fails on the first boot" \
+		'^not ok - [^ ]+ exclusive: guest did not finish' \
+		'!^# retry: '
+}
+
+[ $# -gt 0 ] || set -- $all
+for b in "$@"; do
+	case " $all " in
+	*" $b "*) ;;
+	*) say 1 "$b: no such bite (the bites: $all)"; continue ;;
+	esac
+	echo "# bite $b: $(date -u +%T)"
+	if ! tree "$b"; then
+		say 1 "$b: copy of the tree"
+		continue
+	fi
+	"bite_$(echo "$b" | tr - _)" || say 1 "$b: the breakage could not be set up"
+	cd "$top"
+done
+sh "$here/summary.sh" <"$results"

@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The host-side unit tables of the layout code (make test's "unit"
+# lane): build selftests/vfio/barmap/unit into $BUILD/unit and run it;
+# its TAP lines labelled "unit:", then one line on whether it ran its
+# whole plan (ksft_verdict: plan, totals and exit status against the
+# results it printed), as in the guests.  Exits 1 if the build failed.
+
+set -u
+here=$(dirname "$0")
+. "$here/lib.sh"
+. "$here/guest-lib.sh"	# ksft_verdict
+
+: "${BUILD:=$PWD/build}"
+out=$BUILD/unit
+ksft=$(sh "$here/ksft-dir.sh")
+mkdir -p "$out"
+if ! make -C selftests/vfio/barmap/unit KSFT_DIR="$ksft" OUTPUT="$out" \
+	>"$out/build.log" 2>&1; then
+	echo "not ok - build: host unit tests"
+	sed 's/^/# /' "$out/build.log" | tail -n 30
+	exit 1
+fi
+echo "ok - build: host unit tests"
+"$out/layout_test" >"$out/layout_test.out" 2>&1
+st=$?
+sed -E 's@^(ok|not ok) ([0-9]+) @\1 \2 unit: @' "$out/layout_test.out"
+v=$(ksft_verdict layout_test "$st" "$out/layout_test.out")
+case $v in
+ok*) echo "ok - unit: layout_test ran its whole plan ($v)" ;;
+*) echo "not ok - unit: layout_test ran its whole plan ($v)" ;;
+esac
