@@ -14,7 +14,7 @@
 # result line belongs to a lane, the first part of its label (7.3 in
 # "ok 5 7.3/shared/nvme: ...", "rig/" dropped; "build" in "ok - build:
 # ..."), and each lane must have exactly the results, program runs
-# ("PROGRAM ran its whole plan" lines) and skips (by their reason) that
+# (passed "PROGRAM ran its whole plan" lines) and skips (by their reason) that
 # the manifest lists.  Every difference is a "not ok - manifest: ..."
 # line of its own, counted with the rest.
 #
@@ -63,7 +63,7 @@ FILENAME != "-" {
 /^ok / || /^not ok / {
 	ln = lane_of($0)
 	have_n[ln]++
-	if ($0 ~ /: [^ ]+ ran its whole plan \(/) {
+	if ($0 ~ /^ok .*: [^ ]+ ran its whole plan \(/) {
 		p = $0
 		sub(/ ran its whole plan \(.*$/, "", p)
 		sub(/^.*: /, "", p)
