@@ -15,7 +15,7 @@
 #   compat-exits-early   compat-test.sh exits after its first line: the
 #                        lane reports the exit, where fewer lines went
 #                        uncounted
-#   unit-dies            the unit program dies in its second test: its
+#   unit-dies            the unit program dies in its eighth test: its
 #                        plan is short, and the manifest misses the run
 #   guest-rig            one 7.3 guest (exclusive profile) with three
 #                        breakages: barmap's debugfs "huge" file renamed
@@ -114,8 +114,8 @@ bite_compat_probe_wrong() {
 	breaks scripts/compat-probes/bind_iommufd.c \
 		's/vfio_iommufd_physical_bind,/vfio_iommufd_physical_bind_bitten,/' ||
 		return 1
-	BUILD=$PWD/build sh scripts/compat-test.sh "6.12=$kdir612" >../log 2>&1
-	expect compat-probe-wrong ../log "a probe answering wrong" \
+	BUILD=$PWD/build sh scripts/compat-test.sh "6.12=$kdir612" >"$log" 2>&1
+	expect compat-probe-wrong "$log" "a probe answering wrong" \
 		'^not ok [0-9]+ compat: probe bind_iommufd answers n on 6\.12 \(expected y\)'
 }
 
@@ -123,32 +123,32 @@ bite_compat_exits_early() {
 	breaks scripts/compat-test.sh \
 		's/(\ttap \$\? "module builds against \$series with the probes. answers"\n)/$1\texit 3\n/' ||
 		return 1
-	: >../tap
-	BUILD=$PWD/build lane compat ../tap sh scripts/compat-test.sh "6.12=$kdir612"
-	cp ../tap ../log
-	expect compat-exits-early ../log "a lane that exits early" \
+	: >"$tap"
+	BUILD=$PWD/build lane compat "$tap" sh scripts/compat-test.sh "6.12=$kdir612"
+	cp "$tap" "$log"
+	expect compat-exits-early "$log" "a lane that exits early" \
 		'^not ok - lane compat: exited with status 3 without a "not ok"'
 }
 
 bite_unit_dies() {
 	breaks selftests/vfio/barmap/unit/layout_test.c \
-		's/(TEST\(covers_range_inside_one_area\)\n\{\n)/#include <signal.h>\n#include <unistd.h>\n$1\tkill(getppid(), SIGKILL);\n/' ||
+		's/(TEST\(subpage_mmap_needs_reservation_and_core\)\n\{\n)/#include <signal.h>\n#include <unistd.h>\n$1\tkill(getppid(), SIGKILL);\n/' ||
 		return 1
-	BUILD=$PWD/build sh scripts/unit.sh >../tap 2>&1
-	sh scripts/summary.sh scripts/expected-results <../tap >../log 2>&1
-	cat ../tap >>../log
-	expect unit-dies ../log "a program that dies mid-plan" \
-		'^not ok - unit: layout_test ran its whole plan \([0-9]+ results for a plan of [0-9]+' \
+	BUILD=$PWD/build sh scripts/unit.sh >"$tap" 2>&1
+	sh scripts/summary.sh scripts/expected-results <"$tap" >"$log" 2>&1
+	cat "$tap" >>"$log"
+	expect unit-dies "$log" "a program that dies mid-plan" \
+		'^not ok - unit: layout_test ran its whole plan \(bad: [0-9]+ results for a plan of [0-9]+' \
 		'^not ok - manifest: run unit layout_test: 0 complete runs, the manifest expects 1'
 }
 
-# guest_7x NAME [ENV=VAL...]: make test's 7.x lane on the copy, the
-# exclusive profile only, into ../log, then the manifest's verdict on it.
+# guest_7x [ENV=VAL...]: make test's 7.x lane on the copy, the
+# exclusive profile only, into $log, then the manifest's verdict on it.
 guest_7x() {
 	env BUILD="$PWD/build" BARMAP_SUITES=7.x BARMAP_PROFILES=exclusive "$@" \
-		sh scripts/test.sh >../log 2>&1
+		sh scripts/test.sh >"$log" 2>&1
 	sh scripts/summary.sh scripts/expected-results <build/results.tap \
-		>>../log 2>&1
+		>>"$log" 2>&1
 }
 
 bite_guest_rig() {
@@ -156,11 +156,11 @@ bite_guest_rig() {
 		's/debugfs_create_file\("huge",/debugfs_create_file("huge-renamed",/' ||
 		return 1
 	guest_7x BARMAP_APPEND=barmap_bite=stock-is-barmap,rm:barmap_vmm
-	expect guest-rig ../log "debugfs huge file renamed" \
+	expect guest-rig "$log" "debugfs huge file renamed" \
 		'^not ok [0-9]+ [^ ]+/ivshmem: huge_file_reports_the_sizes_of_this_page_size'
-	expect guest-rig ../log "stock comparisons run against barmap" \
+	expect guest-rig "$log" "stock comparisons run against barmap" \
 		'^not ok [0-9]+ rig/[^ ]+: stock vfio-pci, [a-z0-9]+: [a-z_]+ differs from barmap-vfio-pci only as listed \(bad: .*listed difference did not happen'
-	expect guest-rig ../log "a selftest program missing" \
+	expect guest-rig "$log" "a selftest program missing" \
 		'^not ok [0-9]+ rig/[^ ]+: [^ ]+/nvme: barmap_vmm ran its whole plan \(' \
 		'^not ok - manifest: run 7\.[0-9]+ barmap_vmm: 0 complete runs'
 }
@@ -170,7 +170,7 @@ bite_no_mmap() {
 		's/(\tb->facts\.mmap_ok = vdev->bar_mmap_supported\[bar\];)/\tvdev->bar_mmap_supported[bar] = false;\n$1/' ||
 		return 1
 	guest_7x
-	expect no-mmap ../log "a driver that maps no BAR" \
+	expect no-mmap "$log" "a driver that maps no BAR" \
 		'^not ok [0-9]+ [^ ]+/ivshmem: device\.mmap_reads_match_fd_reads' \
 		'^not ok [0-9]+ [^ ]+/ivshmem: vmm\.[a-z_]+\.fewest_faults_the_placement_allows' \
 		'^not ok [0-9]+ [^ ]+/ivshmem: dmabuf\.every_advertised_area_exports'
@@ -181,7 +181,7 @@ bite_init_fails_once() {
 		's/(static int __init barmap_init\(void\)\n\{\n\tint ret;\n)/static bool bite_panic;\nmodule_param(bite_panic, bool, 0);\n\n$1\n\tif (bite_panic)\n\t\tpanic("barmap-vfio-pci: failing on purpose (scripts\/bite.sh)");\n/' ||
 		return 1
 	guest_7x BARMAP_APPEND_FIRST=barmap_bite=modopt:bite_panic=1
-	expect init-fails-once ../log "a module init that fails on the first boot" \
+	expect init-fails-once "$log" "a module init that fails on the first boot" \
 		'^not ok - [^ ]+ exclusive: guest did not finish' \
 		'!^# retry: '
 }
@@ -193,6 +193,7 @@ for b in "$@"; do
 	*) say 1 "$b: no such bite (the bites: $all)"; continue ;;
 	esac
 	echo "# bite $b: $(date -u +%T)"
+	log=$work/$b/log tap=$work/$b/tap
 	if ! tree "$b"; then
 		say 1 "$b: copy of the tree"
 		continue
