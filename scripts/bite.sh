@@ -9,9 +9,10 @@
 # Before those checks, make test stayed green under every one of these
 # breakages:
 #
-#   compat-probe-wrong   a compat probe answers wrong (bind_iommufd reads
-#                        "n" on 6.12): compat-test.sh says so, where it
-#                        used to end under errexit before its "not ok"
+#   compat-probe-wrong   a compat probe answers wrong (bind_iommufd
+#                        tests the wrong structure: "n" on 6.12):
+#                        compat-test.sh says so, where it used to end
+#                        under errexit before its "not ok"
 #   compat-exits-early   compat-test.sh exits after its first line: the
 #                        lane reports the exit, where fewer lines went
 #                        uncounted
@@ -112,7 +113,7 @@ kdir612=/usr/src/linux-headers-$(installed_612_kver)
 
 bite_compat_probe_wrong() {
 	breaks scripts/compat-probes/bind_iommufd.c \
-		's/vfio_iommufd_physical_bind,/vfio_iommufd_physical_bind_bitten,/' ||
+		's/static const struct vfio_device_ops probe = \{/static const struct { int unused; } probe = {/' ||
 		return 1
 	BUILD=$PWD/build sh scripts/compat-test.sh "6.12=$kdir612" >"$log" 2>&1
 	expect compat-probe-wrong "$log" "a probe answering wrong" \
