@@ -10,7 +10,8 @@
  *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/layout
  *	while the device is open, per memory BAR the facts the layout was
  *	computed from and the areas mmap allows, which REGION_INFO
- *	advertises as SPARSE_MMAP (not for a sub-page BAR: see region.c);
+ *	advertises as SPARSE_MMAP (not for a sub-page BAR, nor for one of
+ *	MSI-X alone, which has no area: see region.c);
  *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/faults
  *	fault counters since bind: entries inserted by size, huge orders
  *	that fell back to a smaller one, and SIGBUS returns.
@@ -71,7 +72,7 @@ static void layout_show_bar(struct seq_file *s, int bar,
 		seq_printf(s, " 0x%llx+0x%llx", b->layout.areas[i].offset,
 			   b->layout.areas[i].size);
 	if (mmap && !barmap_bar_advertises_areas(b))
-		seq_puts(s, b->layout.nr_areas ? " (sub-page: no SPARSE_MMAP)" :
+		seq_puts(s, f->size < PAGE_SIZE ? " (sub-page: no SPARSE_MMAP)" :
 			 " (MSI-X in every page: no SPARSE_MMAP)");
 	seq_putc(s, '\n');
 }
