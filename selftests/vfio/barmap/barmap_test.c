@@ -102,14 +102,16 @@ static char *stock_line(const char *bdf, unsigned int index, char *buf,
 
 /*
  * barmap-vfio-pci adds a SPARSE_MMAP capability to every mappable BAR of
- * a page or more;
- * stock vfio-pci has none.  Drop it from @line so the rest compares.
+ * a page or more that has an area; stock vfio-pci has none.  Drop it from
+ * @line so the rest compares.  An empty list stays: a BAR of MSI-X alone
+ * must have no capability at all, as under vfio-pci (QEMU maps nothing of
+ * a region whose list is empty).
  */
 static void drop_sparse_mmap(char *line)
 {
 	char *cap = strstr(line, " cap 1.1["), *end;
 
-	if (!cap)
+	if (!cap || cap[strlen(" cap 1.1[")] == ']')
 		return;
 	end = strchr(cap, ']');
 	memmove(cap, end + 1, strlen(end + 1) + 1);

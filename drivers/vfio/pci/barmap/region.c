@@ -5,8 +5,9 @@
  * At open the layout of every memory BAR is computed once from facts that
  * cannot change while the device is open (BAR placement, page and huge
  * sizes, whether the BAR may be mapped, where MSI-X lives).  REGION_INFO
- * advertises it as a SPARSE_MMAP capability (BARs of a page or more) and
- * mmap enforces it; at close it is forgotten.
+ * advertises it as a SPARSE_MMAP capability (BARs of a page or more with an
+ * area: one of MSI-X alone is answered as vfio-pci answers it) and mmap
+ * enforces it; at close it is forgotten.
  */
 
 #include <linux/mm.h>
@@ -267,8 +268,9 @@ bool barmap_bar_mappable(struct barmap_device *bdev, unsigned int bar,
  *
  * For BARs: size, offset and flags as vfio-pci-core gives them, with
  * barmap's mmap decision, and the layout as a SPARSE_MMAP capability for
- * every mappable BAR of a page or more.  Every other index is vfio-pci-core's.  The caller
- * (vfio_main, or compat.h before Linux 6.19) runs the argsz protocol.
+ * every mappable BAR of a page or more that has an area.  Every other index
+ * is vfio-pci-core's.  The caller (vfio_main, or compat.h before Linux
+ * 6.19) runs the argsz protocol.
  *
  * Return: 0 or a negative errno.
  */
