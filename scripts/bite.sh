@@ -66,7 +66,7 @@ tree() {
 	mkdir -p "$work/$1/src"
 	(cd "$top" && git ls-files -z | cpio -0 -pdm --quiet "$work/$1/src") ||
 		return 1
-	cd "$work/$1/src"
+	cd "$work/$1/src" || return 1
 }
 
 # breaks FILE PERL-EXPR: change FILE in the copy; fails if the change
@@ -200,6 +200,6 @@ for b in "$@"; do
 		continue
 	fi
 	"bite_$(echo "$b" | tr - _)" || say 1 "$b: the breakage could not be set up"
-	cd "$top"
+	cd "$top" || exit 1
 done
 sh "$here/summary.sh" <"$results"
