@@ -158,7 +158,8 @@ bite_guest_rig() {
 		return 1
 	guest_7x BARMAP_APPEND=barmap_bite=stock-is-barmap,rm:barmap_vmm
 	expect guest-rig "$log" "debugfs huge file renamed" \
-		'^not ok [0-9]+ [^ ]+/ivshmem: huge_file_reports_the_sizes_of_this_page_size'
+		'^not ok [0-9]+ [^ ]+/ivshmem: global\.huge_file_reports_the_sizes_of_this_page_size' \
+		'huge_file_reports_the_sizes_of_this_page_size:no debugfs huge file'
 	expect guest-rig "$log" "stock comparisons run against barmap" \
 		'^not ok [0-9]+ rig/[^ ]+: stock vfio-pci, [a-z0-9]+: [a-z_]+ differs from barmap-vfio-pci only as listed \(bad: .*listed difference did not happen'
 	expect guest-rig "$log" "a selftest program missing" \
@@ -183,6 +184,7 @@ bite_init_fails_once() {
 		return 1
 	guest_7x BARMAP_APPEND_FIRST=barmap_bite=modopt:bite_panic=1
 	expect init-fails-once "$log" "a module init that fails on the first boot" \
+		'console: .*Kernel panic - not syncing: barmap-vfio-pci: failing on purpose' \
 		'^not ok - [^ ]+ exclusive: guest did not finish' \
 		'!^# retry: '
 }
