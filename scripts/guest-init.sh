@@ -53,7 +53,7 @@ for arg in $(cat /proc/cmdline); do
 	barmap_expect_faults=*) export BARMAP_EXPECT_FAULTS="${arg#*=}" ;;
 	barmap_expect_pmd=*) export BARMAP_EXPECT_PMD="${arg#*=}" ;;
 	barmap_expect_pud=*) export BARMAP_EXPECT_PUD="${arg#*=}" ;;
-	barmap_bite=*) bite=${arg#*=} ;;
+	barmap_bite=*) bite="$bite,${arg#*=}" ;;
 	esac
 done
 # Debian's arm64 kernels build virtio-mmio, which carries hvc0 on QEMU's
@@ -92,7 +92,8 @@ profile="$label/$profile"
 
 # The rig broken on purpose, for scripts/bite.sh only, which shows that
 # the suite then fails: barmap_bite=WORD,... on the command line.
-#   stock-is-barmap   the stock comparisons run against barmap-vfio-pci
+#   stock-is-barmap   the stock comparisons (compare, the recorded region
+#                     info) run against barmap-vfio-pci
 #   rm:PROGRAM        a selftest program missing from the guest
 #   modopt:NAME=VAL   an option for barmap-vfio-pci's first load
 stock=vfio-pci
@@ -154,7 +155,7 @@ done
 mkdir -p /tmp/stock
 for d in $MATRIX; do
 	bdf=${d%%=*}
-	bind "$bdf" vfio-pci && vfio_regions "$bdf" >"/tmp/stock/$bdf"
+	bind "$bdf" $stock && vfio_regions "$bdf" >"/tmp/stock/$bdf"
 	tap $? "stock vfio-pci region info recorded for ${d#*=}"
 	sed "s/^/# stock ${d#*=}: /" "/tmp/stock/$bdf"
 	unbind "$bdf"

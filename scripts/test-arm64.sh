@@ -17,8 +17,9 @@
 # $BUILD/arm64 and $BUILD/arm64-16k.
 #
 # Usage: test-arm64.sh [16k] [64k]   (from the top of the tree; both by
-# default).  test.sh runs 16k early, and 64k last: only that one waits
-# for a kernel build (the one make deps started).
+# default).  test.sh runs 16k in the foreground, then 64k in the
+# background with BUILD=$BUILD/arm64-64k, beside the debug kernel's
+# guests: only 64k waits for a kernel build (the one make deps started).
 
 set -eu
 here=$(dirname "$0")

@@ -2,7 +2,9 @@
 /*
  * Per-device tests of barmap-vfio-pci, run in the guest once per device of
  * the matrix with BARMAP_BDF set.  BARMAP_REF_DIR holds what stock vfio-pci
- * reported for the same device in the same boot.
+ * reported for the same device in the same boot; BARMAP_SUBPAGE=reserved|
+ * refused says whether its sub-page BARs are alone in their page, which
+ * decides the BARs every driver must let userspace map (rig_mappable_bars).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,9 @@
  * to 10.x, QEMU's 2026 region-wide rule and cloud-hypervisor place them,
  * every page is touched, and the faults must be the fewest the BAR's
  * physical placement allows.  Lines starting "figures:" are what the rig
- * prints for both drivers.
+ * prints for both drivers.  BARMAP_SUBPAGE=reserved|refused says whether
+ * the device's sub-page BARs are alone in their page: every BAR the
+ * kernel's resources say a VMM can map must be mapped (rig_mappable_bars).
  */
 #include <errno.h>
 #include <stdio.h>
