@@ -6,8 +6,8 @@
 # driver, a selftest or a rig script, or a flag of the rig), runs the
 # part of make test that must notice, and passes only if that part
 # printed the failure expected of it; the line it printed is quoted.
-# Before those checks, make test stayed green under every one of these
-# breakages:
+# Before those checks, the part of make test each bite names passed
+# under its breakage:
 #
 #   compat-probe-wrong   a compat probe answers wrong (bind_iommufd
 #                        tests the wrong structure: "n" on 6.12):
