@@ -400,8 +400,8 @@ boot_l2() {
 	# every initcall costs tens of seconds, and L2 needs neither.  L2's
 	# CPU is qemu64: what is under test is L1's driver and QEMU's
 	# mappings, not L2's CPU model, and every feature of "max" makes each
-	# L2 instruction dearer to emulate (L2 runs took 136-151 s here, not
-	# 224-435 s with "max").
+	# L2 instruction dearer to emulate (L2 runs took 201-312 s in a
+	# whole fresh-machine run, not 224-435 s with "max").
 	chroot "/host${2%/}" qemu-system-x86_64 -accel tcg -cpu qemu64 -M q35 \
 		-m 256M -smp 1 -nodefaults -display none -no-reboot \
 		-kernel /tmp/l2-vmlinux -initrd /tmp/l2-initrd \
