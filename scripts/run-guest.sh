@@ -8,6 +8,7 @@
 #   PROFILE  exclusive: BARs where SeaBIOS puts them (sub-page BARs alone
 #            in their page); shared: rtl8139, i6300esb and ivshmem BARs
 #            packed at 512-byte alignment into shared pages.
+#            rom: the ROM guest below (x86 only).
 #
 # With BARMAP_ARCH=arm64, the arm64 guest instead: qemu-system-aarch64
 # -M virt with GICv3 (an ITS, which type1 needs) and SMMUv3, the kernel
@@ -59,6 +60,17 @@
 # where a mapping holds a PUD entry past its start: barmap_fault moves
 # part of it.
 #
+# The rom profile boots another x86 guest, through UEFI (OVMF), with two
+# devices that carry iPXE option ROMs: an rtl8139, whose ROM BAR Linux
+# assigns, and an ne2k_pci (an I/O BAR and its ROM, nothing else),
+# whose ROM BAR Linux cannot place (resource_alignment=31@ asks 2 GiB
+# alignment of its memory resources, the ROM its only one), so the PCI
+# core gives it up (flags cleared).  OVMF read that ROM and the kernel's
+# EFI stub handed it over (SETUP_PCI): the device has a platform ROM
+# (pdev->rom) and no ROM BAR, where each kernel's vfio-pci-core answers
+# ROM region info by its own rule (6.12 and 6.1: no ROM; 7.x: the
+# platform ROM).  Only the region info tests run there.
+#
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
 # (Debian's 7.x as make deps unpacks it, the debug kernel
 # of scripts/rig-kernel.sh).  BARMAP_APPEND: more of its command line
@@ -99,6 +111,7 @@ profile=$1 initrd=$2 out=$3
 case $BARMAP_ARCH/$profile/$BARMAP_ARM64_PAGES in
 x86_64/exclusive/*) extra= ;;
 x86_64/shared/*) extra="pci=resource_alignment=9@0000:00:04.0;9@0000:00:05.0;9@0000:00:06.0" ;;
+x86_64/rom/*) extra="pci=resource_alignment=31@0000:00:06.0 barmap_matrix=0000:00:05.0=rtl8139,0000:00:06.0=ne2k" ;;
 arm64/exclusive/*) extra="pci=resource_alignment=16@0000:00:03.0;16@0000:00:05.1" ;;
 arm64/shared/64k) extra="pci=resource_alignment=16@0000:00:05.1 barmap_refused=0000:00:01.0" ;;
 arm64/shared/16k) extra="pci=resource_alignment=16@0000:00:05.1 barmap_refused=none" ;;
@@ -137,6 +150,25 @@ boot_arm64() {
 		-device virtio-serial-device \
 		-chardev stdio,id=tap -device virtconsole,chardev=tap \
 		-serial "file:$out/$profile.console" \
+		</dev/null 2>"$out/$profile.qemu.err" |
+		stdbuf -oL tr -d '\r' >"$out/$profile.tap"
+}
+
+# boot_rom: the rom profile's guest (see the top), firmware and variables
+# from Debian's ovmf, the variables copied (OVMF writes them).
+boot_rom() {
+	ovmf=/usr/share/OVMF
+	cp "$ovmf/OVMF_VARS_4M.fd" "$out/$profile.vars.fd" || return 1
+	qemu_x86 -accel tcg,thread=single -cpu max -M q35 \
+		-m 2G -smp 2 -nodefaults -display none -no-reboot \
+		-drive "if=pflash,format=raw,readonly=on,file=$ovmf/OVMF_CODE_4M.fd" \
+		-drive "if=pflash,format=raw,file=$(qemu_path "$out/$profile.vars.fd")" \
+		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
+		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 no_timer_check barmap_profile=$profile barmap_mode=$BARMAP_MODE $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}$(first_append)" \
+		-device intel-iommu \
+		-device rtl8139,addr=05.0 \
+		-device ne2k_pci,addr=06.0 \
+		-serial "file:$(qemu_path "$out/$profile.console")" -serial stdio \
 		</dev/null 2>"$out/$profile.qemu.err" |
 		stdbuf -oL tr -d '\r' >"$out/$profile.tap"
 }
@@ -226,6 +258,10 @@ boot() {
 	if [ -n "${BARMAP_QEMU_ROOT:-}" ]; then
 		cp "$kernel" "$out/vmlinuz" && cp "$initrd" "$out/initrd.gz" || return 1
 		kernel=$out/vmlinuz guest_initrd=$out/initrd.gz
+	fi
+	if [ "$profile" = rom ]; then
+		boot_rom
+		return
 	fi
 	peer_devs=
 	[ "$BARMAP_MODE" = peer ] && peer_devs="-device igb,addr=09.0"
