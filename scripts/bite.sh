@@ -30,6 +30,10 @@
 #                        that logged how many BARs they covered
 #   init-fails-once      one 7.3 guest whose barmap-vfio-pci panics in
 #                        its init on the first boot only: not retried
+#   rom-7x-rule          one 6.12 guest (rom profile) whose barmap-vfio-pci
+#                        answers a platform ROM as 7.x's core does (the
+#                        rule compat.h used to backport): the region
+#                        info comparison with stock vfio-pci
 #   e2e-retries          make e2e under the host's QEMU only, whose first
 #                        nested boot under barmap-vfio-pci dies before
 #                        L2's init (QEMU cannot load L2's kernel): the
@@ -51,7 +55,7 @@ mkdir -p "$BUILD/bite"
 work=$(cd "$BUILD/bite" && pwd)
 top=$(cd "$here/.." && pwd)
 all="compat-probe-wrong compat-exits-early unit-dies guest-rig no-mmap init-fails-once"
-all="$all e2e-retries"
+all="$all rom-7x-rule e2e-retries"
 n=0
 results=$work/results.tap
 : >"$results"
@@ -193,6 +197,16 @@ bite_init_fails_once() {
 		'console: .*Kernel panic - not syncing: barmap-vfio-pci: failing on purpose' \
 		'^not ok - [^ ]+ exclusive: guest did not finish' \
 		'!^# retry: '
+}
+
+bite_rom_7x_rule() {
+	breaks drivers/vfio/pci/barmap/compat.h \
+		's/(\tcase VFIO_PCI_ROM_REGION_INDEX:\n)(\t\tbarmap_compat_rom_info\(vdev, info\);\n)/$1\t\tif (!pci_resource_start(vdev->pdev, PCI_ROM_RESOURCE) \&\& vdev->pdev->rom \&\& vdev->pdev->romlen) {\n\t\t\tinfo->flags = VFIO_REGION_INFO_FLAG_READ;\n\t\t\tinfo->size = roundup_pow_of_two(vdev->pdev->romlen);\n\t\t\treturn 0;\n\t\t}\n$2/' ||
+		return 1
+	env BUILD="$PWD/build" BARMAP_SUITES=6.12 BARMAP_PROFILES=rom \
+		sh scripts/test.sh >"$log" 2>&1
+	expect rom-7x-rule "$log" "a platform ROM answered by 7.x's rule on 6.12" \
+		'^not ok [0-9]+ [^ ]+/rom/ne2k: device\.other_region_info_matches_stock'
 }
 
 bite_e2e_retries() {

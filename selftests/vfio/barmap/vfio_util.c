@@ -280,6 +280,23 @@ void vfio_region_describe(const struct vfio_region_info *info, char *buf,
 	describe_caps(info, buf + n, len - n);
 }
 
+/*
+ * A ROM advertised as readable is read too: its first word (0xaa55 for a
+ * valid image) or the errno, so that a ROM the driver reports but cannot
+ * read differs from one it reads.
+ */
+static void describe_rom_read(int fd, const struct vfio_region_info *info,
+			      char *buf, size_t len)
+{
+	size_t used = strlen(buf);
+	uint16_t sig;
+
+	if (pread(fd, &sig, sizeof(sig), info->offset) == sizeof(sig))
+		snprintf(buf + used, len - used, " reads 0x%04x", sig);
+	else
+		snprintf(buf + used, len - used, " reads errno %d", errno);
+}
+
 void vfio_region_line(int fd, unsigned int index, char *buf, size_t len)
 {
 	struct vfio_region_info *info = vfio_region_info(fd, index);
@@ -289,6 +306,9 @@ void vfio_region_line(int fd, unsigned int index, char *buf, size_t len)
 		return;
 	}
 	vfio_region_describe(info, buf, len);
+	if (index == VFIO_PCI_ROM_REGION_INDEX &&
+	    (info->flags & VFIO_REGION_INFO_FLAG_READ))
+		describe_rom_read(fd, info, buf, len);
 	free(info);
 }
 

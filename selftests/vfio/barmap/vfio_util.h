@@ -156,7 +156,8 @@ void vfio_region_describe(const struct vfio_region_info *info, char *buf,
 			  size_t len);
 /*
  * REGION_INFO of @index as vfio_region_describe() puts it, or "region
- * INDEX errno E" when the ioctl fails.
+ * INDEX errno E" when the ioctl fails; for a readable ROM, what its
+ * first two bytes read (" reads 0xaa55", or " reads errno E").
  */
 void vfio_region_line(int fd, unsigned int index, char *buf, size_t len);
 
