@@ -63,13 +63,15 @@
 # The rom profile boots another x86 guest, through UEFI (OVMF), with two
 # devices that carry iPXE option ROMs: an rtl8139, whose ROM BAR Linux
 # assigns, and an ne2k_pci (an I/O BAR and its ROM, nothing else),
-# whose ROM BAR Linux cannot place (resource_alignment=31@ asks 2 GiB
-# alignment of its memory resources, the ROM its only one), so the PCI
-# core gives it up (flags cleared).  OVMF read that ROM and the kernel's
+# whose ROM BAR Linux cannot place: resource_alignment=31@ without
+# "noresize" grows each of its memory resources, the ROM its only one,
+# to 2 GiB, and a 32-bit ROM BAR of 2 GiB fits nowhere, so the PCI core
+# gives it up (flags cleared).  OVMF read that ROM and the kernel's
 # EFI stub handed it over (SETUP_PCI): the device has a platform ROM
 # (pdev->rom) and no ROM BAR, where each kernel's vfio-pci-core answers
 # ROM region info by its own rule (6.12 and 6.1: no ROM; 7.x: the
-# platform ROM).  Only the region info tests run there.
+# platform ROM).  Only barmap_test runs there (the VFIO basics and the
+# region info of every index against stock vfio-pci).
 #
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
 # (Debian's 7.x as make deps unpacks it, the debug kernel

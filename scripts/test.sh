@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The whole suite (make test): build the module and the selftests, run
-# make check, the host-side unit tables, boot the guest in both profiles
+# make check, the host-side unit tables, boot the guest in its profiles
+# (exclusive, shared, and rom where the kernel boots through UEFI)
 # on each x86 kernel (Debian 13's newest 7.x, unpacked by make deps, first
 # as the primary target; Debian's 6.12, bookworm's 6.1, the debug kernel
 # built from linux-source-7.x), boot the arm64 kernels
@@ -359,7 +360,7 @@ guest_suite() {
 
 # debian7_suite: Debian's own 7.x kernel and modules, as make deps
 # unpacked them (never installed): the module against the prepared O=
-# tree, an initramfs with that kernel's vfio modules, both profiles.
+# tree, an initramfs with that kernel's vfio modules, every profile.
 debian7_suite() {
 	build_for_debian7 || return 1
 	if has_suite peer; then
@@ -384,12 +385,19 @@ debug_suite() {
 	# Sanitizers cost several times the time under TCG: a generous
 	# bound, for hangs only.  The rom profile boots through UEFI, and
 	# this kernel has no EFI stub: Debian's 7.x ran it.
-	BARMAP_GUEST_TIMEOUT=2400 BARMAP_KERNEL=$dk/vmlinuz \
-		BARMAP_PROFILES=${BARMAP_PROFILES:-exclusive shared} \
-		guest_suite "$rel" "$BUILD/$rel/initrd.gz"
-	case " ${BARMAP_PROFILES:-rom} " in
-	*" rom "*) echo "ok - $(echo "$rel" | cut -d. -f1,2)-debug/rom: the rom profile's guest # SKIP the debug kernel has no EFI stub (UEFI boot); Debian's 7.x ran it" ;;
-	esac
+	debug_profiles=
+	for p in ${BARMAP_PROFILES:-exclusive shared rom}; do
+		if [ "$p" = rom ]; then
+			echo "ok - $(echo "$rel" | cut -d. -f1,2)-debug/rom: the rom profile's guest # SKIP the debug kernel has no EFI stub (UEFI boot); Debian's 7.x ran it"
+		else
+			debug_profiles="$debug_profiles $p"
+		fi
+	done
+	if [ -n "$debug_profiles" ]; then
+		BARMAP_GUEST_TIMEOUT=2400 BARMAP_KERNEL=$dk/vmlinuz \
+			BARMAP_PROFILES=$debug_profiles \
+			guest_suite "$rel" "$BUILD/$rel/initrd.gz"
+	fi
 }
 
 # Debian's 7.x first, the nested end to end test on it, then Debian's

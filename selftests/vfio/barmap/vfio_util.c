@@ -282,19 +282,23 @@ void vfio_region_describe(const struct vfio_region_info *info, char *buf,
 
 /*
  * A ROM advertised as readable is read too: its first word (0xaa55 for a
- * valid image) or the errno, so that a ROM the driver reports but cannot
- * read differs from one it reads.
+ * valid image), the errno or how short the read was, so that the line
+ * shows a ROM reported readable that cannot be read.
  */
 static void describe_rom_read(int fd, const struct vfio_region_info *info,
 			      char *buf, size_t len)
 {
 	size_t used = strlen(buf);
 	uint16_t sig;
+	ssize_t n;
 
-	if (pread(fd, &sig, sizeof(sig), info->offset) == sizeof(sig))
+	n = pread(fd, &sig, sizeof(sig), info->offset);
+	if (n == sizeof(sig))
 		snprintf(buf + used, len - used, " reads 0x%04x", sig);
-	else
+	else if (n < 0)
 		snprintf(buf + used, len - used, " reads errno %d", errno);
+	else
+		snprintf(buf + used, len - used, " reads short %zd", n);
 }
 
 void vfio_region_line(int fd, unsigned int index, char *buf, size_t len)
