@@ -159,6 +159,11 @@ boot_arm64() {
 # boot_rom: the rom profile's guest (see the top), firmware and variables
 # from Debian's ovmf, the variables copied (OVMF writes them).
 boot_rom() {
+	# OVMF's files are the host's: a chrooted QEMU would not find them.
+	if [ -n "${BARMAP_QEMU_ROOT:-}" ]; then
+		echo "# rom profile: the host's QEMU only, not BARMAP_QEMU_ROOT's" >&2
+		return 1
+	fi
 	ovmf=/usr/share/OVMF
 	cp "$ovmf/OVMF_VARS_4M.fd" "$out/$profile.vars.fd" || return 1
 	qemu_x86 -accel tcg,thread=single -cpu max -M q35 \
