@@ -157,7 +157,8 @@ boot_arm64() {
 }
 
 # boot_rom: the rom profile's guest (see the top), firmware and variables
-# from Debian's ovmf, the variables copied (OVMF writes them).
+# from Debian's ovmf, the variables copied (OVMF writes them); boot()
+# sets kernel, guest_initrd and x86_append.
 boot_rom() {
 	# OVMF's files are the host's: a chrooted QEMU would not find them.
 	if [ -n "${BARMAP_QEMU_ROOT:-}" ]; then
@@ -171,7 +172,7 @@ boot_rom() {
 		-drive "if=pflash,format=raw,readonly=on,file=$ovmf/OVMF_CODE_4M.fd" \
 		-drive "if=pflash,format=raw,file=$(qemu_path "$out/$profile.vars.fd")" \
 		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
-		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 no_timer_check barmap_profile=$profile barmap_mode=$BARMAP_MODE $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}$(first_append)" \
+		-append "$x86_append" \
 		-device intel-iommu \
 		-device rtl8139,addr=05.0 \
 		-device ne2k_pci,addr=06.0 \
@@ -266,6 +267,8 @@ boot() {
 		cp "$kernel" "$out/vmlinuz" && cp "$initrd" "$out/initrd.gz" || return 1
 		kernel=$out/vmlinuz guest_initrd=$out/initrd.gz
 	fi
+	# The x86 guests' command line, the rom profile's included.
+	x86_append="console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 no_timer_check barmap_profile=$profile barmap_mode=$BARMAP_MODE $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}$(first_append)"
 	if [ "$profile" = rom ]; then
 		boot_rom
 		return
@@ -277,7 +280,7 @@ boot() {
 	qemu_x86 -accel tcg,thread=single -cpu max -M q35 \
 		-m 4G -smp 2 -nodefaults -display none -no-reboot \
 		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
-		-append "console=ttyS0 intel_iommu=on quiet oops=panic panic=-1 no_timer_check barmap_profile=$profile barmap_mode=$BARMAP_MODE $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}$(first_append)" \
+		-append "$x86_append" \
 		-device intel-iommu \
 		-drive "file=$(qemu_path "$disk"),if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,addr=03.0 \
