@@ -348,6 +348,10 @@ cat "$out/$profile.tap"
 echo "# $KVER $profile: guest ran ${secs}s"
 if ! grep -q '^# barmap-guest-done' "$out/$profile.tap"; then
 	echo "not ok - $KVER $profile: guest did not finish (timeout ${BARMAP_GUEST_TIMEOUT}s, crash or boot failure); console tail:"
+	# The panic's own line first: its backtrace can push it out of
+	# the tail.
+	grep -m 1 'Kernel panic - not syncing' "$out/$profile.console" |
+		sed 's/^/#   console: /' || true
 	sed 's/^/#   console: /' "$out/$profile.console" | tail -n 40
 	exit 1
 fi
