@@ -155,8 +155,9 @@ done
 mkdir -p /tmp/stock
 for d in $MATRIX; do
 	bdf=${d%%=*}
-	bind "$bdf" $stock && vfio_regions "$bdf" >"/tmp/stock/$bdf"
-	tap $? "stock vfio-pci region info recorded for ${d#*=}"
+	bind "$bdf" $stock && vfio_regions "$bdf" >"/tmp/stock/$bdf" &&
+		vfio_regions --answers "$bdf" >"/tmp/stock/$bdf.answers"
+	tap $? "stock vfio-pci region info and answers recorded for ${d#*=}"
 	sed "s/^/# stock ${d#*=}: /" "/tmp/stock/$bdf"
 	unbind "$bdf"
 done
@@ -271,6 +272,14 @@ if [ "$mode" = bench ]; then
 	finish
 fi
 
+# run_test NAME BDF: barmap_test on one device, against what stock
+# vfio-pci answered (/tmp/stock), differences held to /lib/stock-answers.
+run_test() {
+	run "$profile/$1" barmap_test BARMAP_BDF="$2" BARMAP_REF_DIR=/tmp/stock \
+		BARMAP_SUBPAGE="$(subpage_of "$2")" BARMAP_LABEL="$profile/$1" \
+		BARMAP_ALLOW_LIST=/lib/stock-answers BARMAP_STOCK_DRIVER=vfio-pci
+}
+
 # dmesg_clean: one TAP line, the kernel log free of crash and refcount
 # reports, what it found printed.
 dmesg_clean() {
@@ -329,8 +338,7 @@ if [ "${profile##*/}" = rom ]; then
 		tap $st "rom: stock vfio-pci answers the ne2k's ROM by this kernel's rule ($stock6)"
 	done
 	for d in $MATRIX; do
-		run "$profile/${d#*=}" barmap_test BARMAP_BDF=${d%%=*} \
-			BARMAP_REF_DIR=/tmp/stock BARMAP_SUBPAGE=$(subpage_of ${d%%=*})
+		run_test "${d#*=}" "${d%%=*}"
 	done
 	dmesg_clean
 	finish
@@ -340,8 +348,7 @@ for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	echo "# device $name $bdf"
 	vfio_regions "$bdf" | sed "s/^/# barmap $name: /"
-	run "$profile/$name" barmap_test BARMAP_BDF=$bdf BARMAP_REF_DIR=/tmp/stock \
-		BARMAP_SUBPAGE=$(subpage_of $bdf)
+	run_test "$name" "$bdf"
 	run "$profile/$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
 	run "$profile/$name" barmap_vmm BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
 	run "$profile/$name" barmap_cdev BARMAP_BDF=$bdf

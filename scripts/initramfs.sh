@@ -49,7 +49,8 @@ cp "$(dirname "$0")/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
 mkdir -p "$stage/lib"
 cp "$(dirname "$0")/guest-lib.sh" "$(dirname "$0")/guest-peer.sh" \
-	"$(dirname "$0")/../selftests/vfio/barmap/stock-differences" "$stage/lib/"
+	"$(dirname "$0")/../selftests/vfio/barmap/stock-differences" \
+	"$(dirname "$0")/../selftests/vfio/barmap/stock-answers" "$stage/lib/"
 
 # vfio_virqfd is a module of its own before Linux 6.2 only; Debian's
 # arm64 kernels build irqbypass in.  BARMAP_EXTRA_MODULES (paths under

@@ -5,6 +5,10 @@
  * reported for the same device in the same boot; BARMAP_SUBPAGE=reserved|
  * refused says whether its sub-page BARs are alone in their page, which
  * decides the BARs every driver must let userspace map (rig_mappable_bars).
+ * BARMAP_REF_DIR/BDF.answers holds stock vfio-pci's answers to the
+ * questions of answers.h (vfio_regions --answers); BARMAP_ALLOW_LIST the
+ * differences allowed (stock-answers), BARMAP_LABEL the device's label
+ * there (KERNEL/PROFILE/DEVICE).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +21,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "answers.h"
 #include "vfio_util.h"
 
 FIXTURE(device) {
@@ -255,6 +260,121 @@ TEST_F(device, mmap_reads_match_fd_reads)
 	/* A driver that drops MMAP compares nothing: counted from sysfs. */
 	EXPECT_EQ(rig_mappable_bars(self->dev.bdf), (int)mapped)
 		TH_LOG("the BARs the rig guarantees mappable (BARMAP_SUBPAGE)");
+}
+
+/*
+ * The answers of one family (answers.h), barmap-vfio-pci's asked now of a
+ * freshly opened device, stock vfio-pci's read from BARMAP_REF_DIR: every
+ * question of either, both answers side by side.  An answer that differs
+ * passes only if the allow-list admits it, and names its rule.
+ */
+static void answers_match_stock(struct __test_metadata *_metadata,
+				struct vfio_dev *dev, const char *family)
+{
+	const char *dir = getenv("BARMAP_REF_DIR");
+	const char *list = getenv("BARMAP_ALLOW_LIST");
+	const char *label = getenv("BARMAP_LABEL");
+	const char *stock_drv = getenv("BARMAP_STOCK_DRIVER");
+	struct answers ours = { 0 }, stock = { 0 };
+	unsigned int i, alike = 0, allowed = 0, bad = 0, side;
+	size_t flen = strlen(family);
+	char path[256];
+	int err;
+
+	if (!dir)
+		SKIP(return, "no stock vfio-pci reference (BARMAP_REF_DIR)");
+	ASSERT_NE(NULL, list) TH_LOG("BARMAP_ALLOW_LIST not set");
+	snprintf(path, sizeof(path), "%s/%s.answers", dir, dev->bdf);
+	ASSERT_EQ(0, answers_load(path, &stock)) TH_LOG("%s", path);
+	/* The reference was asked of the stock driver, or proves nothing. */
+	ASSERT_NE(NULL, answers_get(&stock, "driver"));
+	ASSERT_STREQ(stock_drv ? stock_drv : "vfio-pci",
+		     answers_get(&stock, "driver"));
+	ASSERT_EQ(0, answers_collect(dev->fd, dev->bdf, family, &ours));
+
+	for (side = 0; side < 2; side++) {
+		const struct answers *from = side ? &ours : &stock;
+
+		for (i = 0; i < from->nr; i++) {
+			const char *key = from->a[i].key, *b, *s, *rule;
+
+			if (strncmp(key, family, flen) || key[flen] != ' ')
+				continue;
+			b = answers_get(&ours, key);
+			s = answers_get(&stock, key);
+			/* Keys of both sides are counted on the first. */
+			if (side && s)
+				continue;
+			b = b ? b : ANSWER_ABSENT;
+			s = s ? s : ANSWER_ABSENT;
+			if (!strcmp(b, s)) {
+				alike++;
+				continue;
+			}
+			rule = answer_allowed(list, label ? label : "", key, b,
+					      s, &err);
+			ASSERT_EQ(0, err) TH_LOG("allow-list %s", list);
+			if (rule) {
+				allowed++;
+				TH_LOG("%s: barmap '%s', stock '%s': allowed (%s)",
+				       key, b, s, rule);
+			} else {
+				bad++;
+				TH_LOG("%s: barmap '%s', stock '%s': NOT on the allow-list",
+				       key, b, s);
+			}
+		}
+	}
+	TH_LOG("%s: %u answers alike, %u allowed differences, %u others",
+	       family, alike, allowed, bad);
+	answers_free(&ours);
+	answers_free(&stock);
+	EXPECT_EQ(0, bad);
+}
+
+TEST_F(device, answers_device_info_match_stock)
+{
+	answers_match_stock(_metadata, &self->dev, "device");
+}
+
+TEST_F(device, answers_config_space_match_stock)
+{
+	answers_match_stock(_metadata, &self->dev, "config");
+}
+
+TEST_F(device, answers_region_info_match_stock)
+{
+	answers_match_stock(_metadata, &self->dev, "region");
+}
+
+TEST_F(device, answers_mmap_match_stock)
+{
+	answers_match_stock(_metadata, &self->dev, "mmap");
+}
+
+TEST_F(device, answers_mapped_reads_match_stock)
+{
+	answers_match_stock(_metadata, &self->dev, "reads");
+}
+
+TEST_F(device, answers_accesses_past_the_end_match_stock)
+{
+	answers_match_stock(_metadata, &self->dev, "bounds");
+}
+
+TEST_F(device, answers_dmabuf_match_stock)
+{
+	answers_match_stock(_metadata, &self->dev, "dmabuf");
+}
+
+TEST_F(device, answers_decode_off_zaps_match_stock)
+{
+	answers_match_stock(_metadata, &self->dev, "decode");
+}
+
+TEST_F(device, answers_reset_match_stock)
+{
+	answers_match_stock(_metadata, &self->dev, "reset");
 }
 
 TEST_HARNESS_MAIN

@@ -3,12 +3,15 @@
  * Print the regions of a VFIO device as the selftests see them, one line
  * per index (a failing one with its errno).  Used to record what stock
  * vfio-pci reports, and with --table (the BARs only) by `make demo`.
+ * With --answers, every answer of answers.h, after a "driver" line naming
+ * the driver that gave them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "answers.h"
 #include "vfio_util.h"
 
 static void flag_names(uint32_t flags, char *buf, size_t len)
@@ -52,6 +55,36 @@ static void print_row(const char *bdf, const struct vfio_region_info *info)
 	       flags, caps);
 }
 
+/* vfio_regions --answers BDF */
+static int print_answers(const char *bdf)
+{
+	struct answers a = { 0 };
+	struct vfio_dev dev;
+	char drv[64];
+	int ret;
+
+	if (sysfs_driver(bdf, drv, sizeof(drv))) {
+		fprintf(stderr, "%s: no driver\n", bdf);
+		return 1;
+	}
+	ret = vfio_dev_open(&dev, bdf);
+	if (ret) {
+		fprintf(stderr, "%s: open: %s\n", bdf, strerror(-ret));
+		return 1;
+	}
+	ret = answers_collect(dev.fd, bdf, NULL, &a);
+	vfio_dev_close(&dev);
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", bdf, strerror(-ret));
+		answers_free(&a);
+		return 1;
+	}
+	printf("driver\t%s\n", drv);
+	answers_print(&a, stdout);
+	answers_free(&a);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vfio_region_info *info;
@@ -61,13 +94,15 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int ret;
 
+	if (argc == 3 && !strcmp(argv[1], "--answers"))
+		return print_answers(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--table")) {
 		table = true;
 		argv++;
 		argc--;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s [--table] BDF\n", argv[0]);
+		fprintf(stderr, "usage: %s [--table|--answers] BDF\n", argv[0]);
 		return 2;
 	}
 	ret = vfio_dev_open(&dev, argv[1]);

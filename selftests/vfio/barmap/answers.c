@@ -1,0 +1,686 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The questions of answers.h, and the allow-list of the differences
+ * between stock vfio-pci's answers and barmap-vfio-pci's.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/pci_regs.h>
+
+#include "answers.h"
+#include "vfio_util.h"
+
+const char *const answer_families[] = {
+	"device", "config", "region", "mmap", "reads", "bounds", "dmabuf",
+	"decode", "reset", NULL,
+};
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* Words compared between the device fd and a mapping, per BAR. */
+#define READS_WORDS	16
+
+static int add(struct answers *a, const char *val, const char *fmt, ...)
+{
+	struct answer *grown;
+	va_list ap;
+
+	if (a->nr == a->max) {
+		grown = realloc(a->a, (a->max + 64) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		a->a = grown;
+		a->max += 64;
+	}
+	va_start(ap, fmt);
+	vsnprintf(a->a[a->nr].key, ANSWER_KEY_LEN, fmt, ap);
+	va_end(ap);
+	snprintf(a->a[a->nr].val, ANSWER_VAL_LEN, "%s", val);
+	a->nr++;
+	return 0;
+}
+
+/* "ok" for @ret >= 0, else "errno N" with errno. */
+static const char *result(int ret, char *buf, size_t len)
+{
+	if (ret >= 0)
+		return "ok";
+	snprintf(buf, len, "errno %d", errno);
+	return buf;
+}
+
+static uint64_t page_round(uint64_t x)
+{
+	uint64_t page = sysconf(_SC_PAGESIZE);
+
+	return (x + page - 1) & ~(page - 1);
+}
+
+static sigjmp_buf guarded_jmp;
+
+static void guarded_on_sigbus(int sig)
+{
+	siglongjmp(guarded_jmp, 1);
+}
+
+/* Read a word of a mapping; false if the access raised SIGBUS. */
+static bool guarded_read32(const void *p, uint32_t *val)
+{
+	struct sigaction sa = { .sa_handler = guarded_on_sigbus }, old;
+	bool ok = true;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(guarded_jmp, 1))
+		ok = false;
+	else
+		*val = *(volatile const uint32_t *)p;
+	sigaction(SIGBUS, &old, NULL);
+	return ok;
+}
+
+static int device_answers(int fd, struct answers *out)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	char val[128];
+
+	if (ioctl(fd, VFIO_DEVICE_GET_INFO, &info))
+		snprintf(val, sizeof(val), "errno %d", errno);
+	else
+		snprintf(val, sizeof(val), "flags 0x%x regions %u irqs %u",
+			 info.flags, info.num_regions, info.num_irqs);
+	return add(out, val, "device info");
+}
+
+static unsigned int num_regions(int fd)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	if (ioctl(fd, VFIO_DEVICE_GET_INFO, &info))
+		return 0;
+	return info.num_regions;
+}
+
+/* FNV-1a of @len bytes: a short name for contents both drivers share. */
+static uint32_t fnv1a(const unsigned char *p, size_t len)
+{
+	uint32_t h = 0x811c9dc5;
+
+	while (len--)
+		h = (h ^ *p++) * 0x01000193;
+	return h;
+}
+
+/*
+ * Config space as the core virtualizes it: the whole region read, the
+ * header (the status register left out: its interrupt bit follows the
+ * device), the capability IDs in list order, a write of the command
+ * register and of the read-only vendor ID with their own values.
+ */
+static int config_answers(int fd, struct answers *out)
+{
+	struct vfio_region_info *cfg;
+	unsigned char hdr[PCI_STD_HEADER_SIZEOF], *all;
+	char val[ANSWER_VAL_LEN], buf[32];
+	unsigned int pos, guard = 0, n = 0;
+	uint16_t cmd = 0, vendor = 0;
+	ssize_t got;
+	int ret;
+
+	cfg = vfio_region_info(fd, VFIO_PCI_CONFIG_REGION_INDEX);
+	if (!cfg) {
+		snprintf(val, sizeof(val), "errno %d", errno);
+		return add(out, val, "config info");
+	}
+	all = calloc(1, cfg->size ? cfg->size : 1);
+	if (!all) {
+		free(cfg);
+		return -ENOMEM;
+	}
+	got = pread(fd, all, cfg->size, cfg->offset);
+	snprintf(val, sizeof(val), "%zd of %llu", got, cfg->size);
+	ret = add(out, val, "config read whole");
+	if (ret || got < (ssize_t)sizeof(hdr))
+		goto out;
+
+	memcpy(hdr, all, sizeof(hdr));
+	memset(hdr + PCI_STATUS, 0, 2);
+	snprintf(val, sizeof(val), "fnv1a 0x%08x", fnv1a(hdr, sizeof(hdr)));
+	ret = add(out, val, "config header");
+	if (ret)
+		goto out;
+
+	val[0] = '\0';
+	if (all[PCI_STATUS] & PCI_STATUS_CAP_LIST)
+		for (pos = all[PCI_CAPABILITY_LIST] & ~3;
+		     pos && pos + 1 < (unsigned int)got && guard++ < 48;
+		     pos = all[pos + PCI_CAP_LIST_NEXT] & ~3)
+			n += snprintf(val + n, sizeof(val) - n, "%s0x%02x",
+				      n ? " " : "", all[pos]);
+	ret = add(out, n ? val : "none", "config caps");
+	if (ret)
+		goto out;
+
+	memcpy(&cmd, all + PCI_COMMAND, sizeof(cmd));
+	memcpy(&vendor, all + PCI_VENDOR_ID, sizeof(vendor));
+	ret = add(out, result(pwrite(fd, &cmd, 2, cfg->offset + PCI_COMMAND),
+			      buf, sizeof(buf)), "config write command");
+	if (ret)
+		goto out;
+	ret = add(out, result(pwrite(fd, &vendor, 2,
+				     cfg->offset + PCI_VENDOR_ID),
+			      buf, sizeof(buf)), "config write vendor");
+	if (ret)
+		goto out;
+	vendor = 0;
+	got = pread(fd, &vendor, 2, cfg->offset + PCI_VENDOR_ID);
+	snprintf(val, sizeof(val), "%zd 0x%04x", got, vendor);
+	ret = add(out, val, "config vendor after write");
+out:
+	free(all);
+	free(cfg);
+	return ret;
+}
+
+/*
+ * REGION_INFO of @index in three answers: size, offset and flags; the
+ * capability chain without SPARSE_MMAP (IDs and versions in order); and
+ * SPARSE_MMAP on its own, with its place in the chain and its areas.
+ */
+static int region_answers(int fd, unsigned int index, struct answers *out)
+{
+	const struct vfio_info_cap_header *hdr;
+	const struct vfio_region_info_cap_sparse_mmap *sparse;
+	char caps[ANSWER_VAL_LEN] = "", sp[ANSWER_VAL_LEN] = "none";
+	struct vfio_region_info *info = vfio_region_info(fd, index);
+	unsigned int nth = 0, i;
+	int n = 0, m, ret;
+	uint32_t off;
+
+	if (!info) {
+		snprintf(caps, sizeof(caps), "errno %d", errno);
+		return add(out, caps, "region %u info", index);
+	}
+	snprintf(caps, sizeof(caps), "size 0x%llx offset 0x%llx flags 0x%x",
+		 info->size, info->offset,
+		 info->flags & ~VFIO_REGION_INFO_FLAG_CAPS);
+	ret = add(out, caps, "region %u info", index);
+	caps[0] = '\0';
+	for (off = (info->flags & VFIO_REGION_INFO_FLAG_CAPS) ?
+		   info->cap_offset : 0;
+	     !ret && off && off + sizeof(*hdr) <= info->argsz; off = hdr->next) {
+		hdr = (const void *)((const char *)info + off);
+		nth++;
+		if (hdr->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP) {
+			sparse = (const void *)hdr;
+			m = snprintf(sp, sizeof(sp), "%s [", nth == 1 ? "first" :
+				     "not first");
+			for (i = 0; i < sparse->nr_areas && m < (int)sizeof(sp);
+			     i++)
+				m += snprintf(sp + m, sizeof(sp) - m,
+					      "%s0x%llx+0x%llx", i ? " " : "",
+					      sparse->areas[i].offset,
+					      sparse->areas[i].size);
+			if (m < (int)sizeof(sp))
+				snprintf(sp + m, sizeof(sp) - m, "]");
+		} else if (n < (int)sizeof(caps)) {
+			n += snprintf(caps + n, sizeof(caps) - n, "%s%u.%u",
+				      n ? " " : "", hdr->id, hdr->version);
+		}
+		if (hdr->next <= off)
+			break;
+	}
+	free(info);
+	if (!ret)
+		ret = add(out, n ? caps : "none", "region %u caps", index);
+	if (!ret)
+		ret = add(out, sp, "region %u sparse", index);
+	return ret;
+}
+
+/* The advertised areas of a region (none without SPARSE_MMAP). */
+static unsigned int sparse_areas(const struct vfio_region_info *info,
+				 struct vfio_region_sparse_mmap_area *areas,
+				 unsigned int max)
+{
+	if (!vfio_region_cap(info, VFIO_REGION_INFO_CAP_SPARSE_MMAP))
+		return 0;
+	return vfio_mmap_areas(info, areas, max);
+}
+
+static const char *mmap_result(int fd, uint64_t off, uint64_t len, char *buf,
+			       size_t blen)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+
+	if (p == MAP_FAILED) {
+		snprintf(buf, blen, "errno %d", errno);
+		return buf;
+	}
+	munmap(p, len);
+	return "ok";
+}
+
+/*
+ * mmap() of the whole region (page-rounded: the page of a sub-page BAR)
+ * and of each advertised area.
+ */
+static int mmap_answers(int fd, unsigned int index, struct answers *out)
+{
+	struct vfio_region_sparse_mmap_area areas[VFIO_PCI_NUM_REGIONS * 8];
+	struct vfio_region_info *info = vfio_region_info(fd, index);
+	unsigned int i, nr;
+	char buf[32];
+	int ret;
+
+	if (!info || !info->size) {
+		free(info);
+		return 0;
+	}
+	ret = add(out, mmap_result(fd, info->offset, page_round(info->size),
+				   buf, sizeof(buf)), "mmap region %u whole",
+		  index);
+	nr = sparse_areas(info, areas, ARRAY_SIZE(areas));
+	for (i = 0; !ret && i < nr; i++)
+		ret = add(out, mmap_result(fd, info->offset + areas[i].offset,
+					   areas[i].size, buf, sizeof(buf)),
+			  "mmap region %u area 0x%llx+0x%llx", index,
+			  areas[i].offset, areas[i].size);
+	free(info);
+	return ret;
+}
+
+/* Where the MSI-X table and PBA lie in BAR @bar: [s[i], e[i]). */
+static void msix_ranges(const char *bdf, unsigned int bar, uint64_t s[2],
+			uint64_t e[2])
+{
+	unsigned char cfg[256];
+	unsigned int pos, guard = 0;
+	uint32_t table, pba;
+	uint16_t ctrl;
+	char path[128];
+	FILE *f;
+
+	memset(s, 0, 2 * sizeof(*s));
+	memset(e, 0, 2 * sizeof(*e));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fread(cfg, 1, sizeof(cfg), f) != sizeof(cfg) ||
+	    !(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST)) {
+		fclose(f);
+		return;
+	}
+	fclose(f);
+	for (pos = cfg[PCI_CAPABILITY_LIST] & ~3; pos && guard++ < 48;
+	     pos = cfg[pos + PCI_CAP_LIST_NEXT] & ~3) {
+		if (pos > sizeof(cfg) - 12 || cfg[pos] != PCI_CAP_ID_MSIX)
+			continue;
+		memcpy(&ctrl, &cfg[pos + PCI_MSIX_FLAGS], sizeof(ctrl));
+		memcpy(&table, &cfg[pos + PCI_MSIX_TABLE], sizeof(table));
+		memcpy(&pba, &cfg[pos + PCI_MSIX_PBA], sizeof(pba));
+		if ((table & PCI_MSIX_TABLE_BIR) == bar) {
+			s[0] = table & PCI_MSIX_TABLE_OFFSET;
+			e[0] = s[0] + ((ctrl & PCI_MSIX_FLAGS_QSIZE) + 1) * 16;
+		}
+		if ((pba & PCI_MSIX_PBA_BIR) == bar) {
+			s[1] = pba & PCI_MSIX_PBA_OFFSET;
+			e[1] = s[1] + (((ctrl & PCI_MSIX_FLAGS_QSIZE) + 64) / 64) * 8;
+		}
+		return;
+	}
+}
+
+static bool in_msix(uint64_t off, const uint64_t s[2], const uint64_t e[2])
+{
+	return (off + 4 > s[0] && off < e[0]) || (off + 4 > s[1] && off < e[1]);
+}
+
+/*
+ * The first READS_WORDS words of a BAR outside MSI-X, in its first page,
+ * read through the device fd and through a mapping of the whole BAR: the
+ * mapping must reach the registers the fd reaches.  A word the fd reads
+ * differently before and after the mapping's read changes by itself (a
+ * clock, such as HD Audio's wall clock, or a status bit such as VGA's
+ * retrace) is left out, and the next word taken.  An I/O BAR: reads of
+ * 1, 2 and 4 bytes at offset 0 through the fd (values not compared: an
+ * I/O register may change when read).
+ */
+static int reads_answers(int fd, const char *bdf, unsigned int index,
+			 struct answers *out)
+{
+	struct vfio_region_info *info = vfio_region_info(fd, index);
+	uint64_t page = sysconf(_SC_PAGESIZE), off, len, s[2], e[2];
+	char val[ANSWER_VAL_LEN] = "", buf[32];
+	struct bar_resource res;
+	unsigned int words = 0;
+	uint32_t viafd, viamap, again;
+	int ret = 0;
+	void *map;
+
+	if (!info || !info->size) {
+		free(info);
+		return 0;
+	}
+	if (!bar_resource(bdf, index, &res) && !(res.flags & BAR_IORESOURCE_MEM)) {
+		static const unsigned int sizes[] = { 1, 2, 4 };
+		unsigned int i, n = 0;
+
+		for (i = 0; i < 3; i++) {
+			viafd = 0;
+			n += snprintf(val + n, sizeof(val) - n, "%s%u:%s",
+				      i ? " " : "", sizes[i],
+				      sizes[i] <= info->size &&
+				      pread(fd, &viafd, sizes[i], info->offset) ==
+				      (ssize_t)sizes[i] ? "ok" : "fails");
+		}
+		ret = add(out, val, "reads region %u io", index);
+		goto out;
+	}
+	if (!(info->flags & VFIO_REGION_INFO_FLAG_MMAP))
+		goto out;
+	len = page_round(info->size);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, info->offset);
+	if (map == MAP_FAILED) {
+		ret = add(out, result(-1, buf, sizeof(buf)),
+			  "reads region %u", index);
+		goto out;
+	}
+	msix_ranges(bdf, index, s, e);
+	for (off = 0; off + 4 <= info->size && off + 4 <= page &&
+	     words < READS_WORDS; off += 4) {
+		if (in_msix(off, s, e))
+			continue;
+		viafd = 0xdeadbeef;
+		if (pread(fd, &viafd, 4, info->offset + off) != 4) {
+			snprintf(val, sizeof(val), "0x%llx: fd errno %d",
+				 (unsigned long long)off, errno);
+			break;
+		}
+		if (!guarded_read32((char *)map + off, &viamap)) {
+			snprintf(val, sizeof(val), "0x%llx: mapping SIGBUS",
+				 (unsigned long long)off);
+			break;
+		}
+		again = ~viafd;
+		if (pread(fd, &again, 4, info->offset + off) == 4 &&
+		    again != viafd)
+			continue;
+		/* A bit that flipped between the two reads: once more. */
+		if (viafd != viamap &&
+		    pread(fd, &viafd, 4, info->offset + off) == 4 &&
+		    guarded_read32((char *)map + off, &viamap) &&
+		    viafd == viamap)
+			continue;
+		if (viafd != viamap) {
+			snprintf(val, sizeof(val), "0x%llx: fd 0x%x mapping 0x%x",
+				 (unsigned long long)off, viafd, viamap);
+			break;
+		}
+		words++;
+	}
+	munmap(map, len);
+	if (!val[0])
+		snprintf(val, sizeof(val), "%u words alike", words);
+	ret = add(out, val, "reads region %u", index);
+out:
+	free(info);
+	return ret;
+}
+
+/* Reads and writes of 4 bytes just past the end of a region. */
+static int bounds_answers(int fd, unsigned int index, struct answers *out)
+{
+	struct vfio_region_info *info = vfio_region_info(fd, index);
+	char val[96], rb[32], wb[32];
+	uint32_t word = 0;
+	int ret;
+
+	if (!info || !info->size) {
+		free(info);
+		return 0;
+	}
+	snprintf(val, sizeof(val), "read %s write %s",
+		 result(pread(fd, &word, 4, info->offset + info->size), rb,
+			sizeof(rb)),
+		 result(pwrite(fd, &word, 4, info->offset + info->size), wb,
+			sizeof(wb)));
+	ret = add(out, val, "bounds region %u past end", index);
+	free(info);
+	return ret;
+}
+
+static const char *dmabuf_result(int fd, unsigned int index, uint64_t off,
+				 uint64_t len, char *buf, size_t blen)
+{
+	int ret = get_dmabuf(fd, index, off, len);
+
+	if (ret >= 0) {
+		close(ret);
+		return "ok";
+	}
+	snprintf(buf, blen, "errno %d", -ret);
+	return buf;
+}
+
+/* A BAR dma-buf of the whole (page-rounded) BAR and of each area. */
+static int dmabuf_answers(int fd, unsigned int index, struct answers *out)
+{
+	struct vfio_region_sparse_mmap_area areas[VFIO_PCI_NUM_REGIONS * 8];
+	struct vfio_region_info *info = vfio_region_info(fd, index);
+	unsigned int i, nr;
+	char buf[32];
+	int ret;
+
+	if (!info || !info->size) {
+		free(info);
+		return 0;
+	}
+	ret = add(out, dmabuf_result(fd, index, 0, page_round(info->size), buf,
+				     sizeof(buf)), "dmabuf region %u whole",
+		  index);
+	nr = sparse_areas(info, areas, ARRAY_SIZE(areas));
+	for (i = 0; !ret && i < nr; i++)
+		ret = add(out, dmabuf_result(fd, index, areas[i].offset,
+					     areas[i].size, buf, sizeof(buf)),
+			  "dmabuf region %u area 0x%llx+0x%llx", index,
+			  areas[i].offset, areas[i].size);
+	free(info);
+	return ret;
+}
+
+/*
+ * A mapping of a memory BAR read with memory decode on, off and on again:
+ * turning decode off must zap it (SIGBUS), turning it on must let it
+ * fault back.  The word read is the first outside MSI-X.
+ */
+static int decode_answers(int fd, const char *bdf, unsigned int index,
+			  struct answers *out)
+{
+	struct vfio_region_info *info = vfio_region_info(fd, index);
+	uint64_t off, len, s[2], e[2];
+	bool before, during, after;
+	struct bar_resource res;
+	char val[64];
+	uint32_t v;
+	void *map;
+	int ret = 0;
+
+	if (!info || !info->size || !(info->flags & VFIO_REGION_INFO_FLAG_MMAP) ||
+	    bar_resource(bdf, index, &res) || !(res.flags & BAR_IORESOURCE_MEM))
+		goto out;
+	msix_ranges(bdf, index, s, e);
+	for (off = 0; off + 4 <= info->size && in_msix(off, s, e); off += 4)
+		;
+	if (off + 4 > info->size)
+		goto out;
+	len = page_round(info->size);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, info->offset);
+	if (map == MAP_FAILED) {
+		ret = add(out, result(-1, val, sizeof(val)),
+			  "decode region %u", index);
+		goto out;
+	}
+	before = guarded_read32((char *)map + off, &v);
+	vfio_set_memory_decode(fd, false);
+	during = guarded_read32((char *)map + off, &v);
+	vfio_set_memory_decode(fd, true);
+	after = guarded_read32((char *)map + off, &v);
+	munmap(map, len);
+	snprintf(val, sizeof(val), "on %s, off %s, on %s",
+		 before ? "reads" : "SIGBUS", during ? "reads" : "SIGBUS",
+		 after ? "reads" : "SIGBUS");
+	ret = add(out, val, "decode region %u", index);
+out:
+	free(info);
+	return ret;
+}
+
+static int reset_answers(int fd, struct answers *out)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	char val[64], buf[32];
+
+	if (ioctl(fd, VFIO_DEVICE_GET_INFO, &info))
+		return add(out, result(-1, buf, sizeof(buf)), "reset device");
+	snprintf(val, sizeof(val), "flag %s, ioctl %s",
+		 info.flags & VFIO_DEVICE_FLAGS_RESET ? "set" : "clear",
+		 result(ioctl(fd, VFIO_DEVICE_RESET), buf, sizeof(buf)));
+	return add(out, val, "reset device");
+}
+
+/* Ask @family (one of answer_families) about every region it concerns. */
+static int ask(int fd, const char *bdf, const char *family,
+	       struct answers *out)
+{
+	unsigned int i, nr = num_regions(fd);
+	int ret = 0;
+
+	if (!strcmp(family, "device"))
+		return device_answers(fd, out);
+	if (!strcmp(family, "config"))
+		return config_answers(fd, out);
+	if (!strcmp(family, "reset"))
+		return reset_answers(fd, out);
+	for (i = 0; !ret && i < nr; i++) {
+		bool bar = i <= VFIO_PCI_BAR5_REGION_INDEX;
+
+		if (!strcmp(family, "region"))
+			ret = region_answers(fd, i, out);
+		else if (!strcmp(family, "mmap"))
+			ret = mmap_answers(fd, i, out);
+		else if (!strcmp(family, "bounds"))
+			ret = bounds_answers(fd, i, out);
+		else if (bar && !strcmp(family, "reads"))
+			ret = reads_answers(fd, bdf, i, out);
+		else if (bar && !strcmp(family, "dmabuf"))
+			ret = dmabuf_answers(fd, i, out);
+		else if (bar && !strcmp(family, "decode"))
+			ret = decode_answers(fd, bdf, i, out);
+	}
+	return ret;
+}
+
+int answers_collect(int fd, const char *bdf, const char *family,
+		    struct answers *out)
+{
+	unsigned int i;
+	int ret = 0;
+
+	if (family)
+		return ask(fd, bdf, family, out);
+	for (i = 0; !ret && answer_families[i]; i++)
+		ret = ask(fd, bdf, answer_families[i], out);
+	return ret;
+}
+
+void answers_print(const struct answers *a, FILE *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nr; i++)
+		fprintf(f, "%s\t%s\n", a->a[i].key, a->a[i].val);
+}
+
+int answers_load(const char *path, struct answers *out)
+{
+	char line[ANSWER_KEY_LEN + ANSWER_VAL_LEN + 2], *tab;
+	FILE *f = fopen(path, "r");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	while (!ret && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		tab = strchr(line, '\t');
+		if (!tab)
+			continue;
+		*tab = '\0';
+		ret = add(out, tab + 1, "%s", line);
+	}
+	fclose(f);
+	return ret;
+}
+
+void answers_free(struct answers *a)
+{
+	free(a->a);
+	memset(a, 0, sizeof(*a));
+}
+
+const char *answers_get(const struct answers *a, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nr; i++)
+		if (!strcmp(a->a[i].key, key))
+			return a->a[i].val;
+	return NULL;
+}
+
+const char *answer_allowed(const char *path, const char *label,
+			   const char *key, const char *ours,
+			   const char *stock, int *err)
+{
+	static char rule[256];
+	char line[1024], *f[5], *save;
+	unsigned int n;
+	FILE *list = fopen(path, "r");
+
+	*err = 0;
+	if (!list) {
+		*err = -errno;
+		return NULL;
+	}
+	while (fgets(line, sizeof(line), list)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || !line[0])
+			continue;
+		n = 0;
+		for (f[n] = strtok_r(line, "\t", &save); f[n] && n < 4;
+		     f[++n] = strtok_r(NULL, "\t", &save))
+			;
+		if (n < 4 || !f[4]) {
+			*err = -EINVAL;
+			break;
+		}
+		if (!fnmatch(f[0], label, 0) && !fnmatch(f[1], key, 0) &&
+		    !fnmatch(f[2], ours, 0) && !fnmatch(f[3], stock, 0)) {
+			snprintf(rule, sizeof(rule), "%s", f[4]);
+			fclose(list);
+			return rule;
+		}
+	}
+	fclose(list);
+	return NULL;
+}
