@@ -33,7 +33,7 @@ lane_times build "$suite_t0" "$(date +%s)" >>"$results"
 # guests (make test-debug: "debug"; make e2e runs scripts/e2e.sh alone).  "7.x" is Debian's newest
 # 7.x kernel, also accepted as its series (e.g. "7.3").  "dkms" is DKMS in
 # the Debian 13 root and its modules' boots (dkms_trixie below).
-all_suites="static 7.x 6.12 e2e 6.1 debug arm64 dkms peer"
+all_suites="static 7.x 6.12 e2e 6.1 zoo debug arm64 dkms peer"
 : "${BARMAP_SUITES:=$all_suites}"
 has_suite() {
 	case " $BARMAP_SUITES " in *" $1 "*) return 0 ;; esac
@@ -358,6 +358,37 @@ guest_suite() {
 	done
 }
 
+# zoo_guests KVER INITRD: the zoo (scripts/zoo.sh) on one kernel: every
+# PCI device model trixie-backports' QEMU lists, each either in one of
+# the zoo guests, under that QEMU, or a SKIP line with QEMU's reason.
+zoo_guests() {
+	zlabel=$(echo "$1" | cut -d. -f1,2)/zoo
+	late_deps_wait >>"$results" || true
+	qroot=$(qemu_root backports)
+	if [ -z "$qroot" ]; then
+		echo "not ok - $zlabel: no trixie-backports QEMU root in $BARMAP_CACHE (run make deps)" >>"$results"
+		return 0
+	fi
+	step "zoo: the plan of trixie-backports' QEMU (scripts/zoo.sh, cached)" \
+		sh "$here/zoo.sh" plan "$BUILD/zoo" || return 0
+	boots=$(wc -l <"$BUILD/zoo/zoo.plan")
+	{
+		echo "# $zlabel: $(qemu_root_version backports)"
+		echo "ok - $zlabel: $(wc -l <"$BUILD/zoo/zoo.devices") PCI device models and shapes, $(grep -c '	boot ' "$BUILD/zoo/zoo.devices") in $boots guests, the others skipped with QEMU's reason"
+		sed -n 's/^\([^	]*\)	\(boot .*\)/# zoo: \1 \2/p' "$BUILD/zoo/zoo.devices"
+		sed -n "s|^\\([^	]*\\)	skip: \\(.*\\)|ok - $zlabel: \\1 # SKIP QEMU does not start it here: \\2|p" \
+			"$BUILD/zoo/zoo.devices"
+	} >>"$results"
+	i=1
+	while [ $i -le "$boots" ]; do
+		info "guest: $1, zoo guest $i of $boots"
+		KVER=$1 BARMAP_QEMU_ROOT=$qroot BARMAP_ZOO_PLAN=$BUILD/zoo/zoo.plan \
+			sh "$here/run-guest.sh" "zoo-$i" "$2" \
+			"$BUILD/guest-$1" >>"$results" || true
+		i=$((i + 1))
+	done
+}
+
 # debian7_suite: Debian's own 7.x kernel and modules, as make deps
 # unpacked them (never installed): the module against the prepared O=
 # tree, an initramfs with that kernel's vfio modules, every profile.
@@ -433,6 +464,20 @@ if [ $built = 0 ]; then
 		lane 6.12 "$results" guest_suite "$KVER" "$BUILD/initrd.gz"
 	has_suite 6.1 && lane 6.1 "$results" old61_suite
 fi
+# The zoo (scripts/zoo.sh) on Debian's 7.x and 6.12, under
+# trixie-backports' QEMU, which make deps builds in the background: by
+# now it is there.
+zoo_suite() {
+	z7=$(debian7_rel)
+	if [ $selftests_built = 0 ] && has_7x && [ -f "$BUILD/$z7/initrd.gz" ]; then
+		BARMAP_KERNEL=$(debian7_vmlinuz) zoo_guests "$z7" "$BUILD/$z7/initrd.gz"
+	fi
+	if [ $built = 0 ]; then
+		zoo_guests "$KVER" "$BUILD/initrd.gz"
+	fi
+	return 0
+}
+has_suite zoo && lane zoo "$results" zoo_suite
 if has_suite arm64; then
 	info "arm64: Debian's arm64-16k kernel, cross builds, guests"
 	lane arm64-16k "$results" sh "$here/test-arm64.sh" 16k
