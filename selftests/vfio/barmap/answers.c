@@ -5,8 +5,6 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,28 +62,6 @@ static uint64_t page_round(uint64_t x)
 	uint64_t page = sysconf(_SC_PAGESIZE);
 
 	return (x + page - 1) & ~(page - 1);
-}
-
-static sigjmp_buf guarded_jmp;
-
-static void guarded_on_sigbus(int sig)
-{
-	siglongjmp(guarded_jmp, 1);
-}
-
-/* Read a word of a mapping; false if the access raised SIGBUS. */
-static bool guarded_read32(const void *p, uint32_t *val)
-{
-	struct sigaction sa = { .sa_handler = guarded_on_sigbus }, old;
-	bool ok = true;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(guarded_jmp, 1))
-		ok = false;
-	else
-		*val = *(volatile const uint32_t *)p;
-	sigaction(SIGBUS, &old, NULL);
-	return ok;
 }
 
 static int device_answers(int fd, struct answers *out)
@@ -299,48 +275,6 @@ static int mmap_answers(int fd, unsigned int index, struct answers *out)
 	return ret;
 }
 
-/* Where the MSI-X table and PBA lie in BAR @bar: [s[i], e[i]). */
-static void msix_ranges(const char *bdf, unsigned int bar, uint64_t s[2],
-			uint64_t e[2])
-{
-	unsigned char cfg[256];
-	unsigned int pos, guard = 0;
-	uint32_t table, pba;
-	uint16_t ctrl;
-	char path[128];
-	FILE *f;
-
-	memset(s, 0, 2 * sizeof(*s));
-	memset(e, 0, 2 * sizeof(*e));
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fread(cfg, 1, sizeof(cfg), f) != sizeof(cfg) ||
-	    !(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST)) {
-		fclose(f);
-		return;
-	}
-	fclose(f);
-	for (pos = cfg[PCI_CAPABILITY_LIST] & ~3; pos && guard++ < 48;
-	     pos = cfg[pos + PCI_CAP_LIST_NEXT] & ~3) {
-		if (pos > sizeof(cfg) - 12 || cfg[pos] != PCI_CAP_ID_MSIX)
-			continue;
-		memcpy(&ctrl, &cfg[pos + PCI_MSIX_FLAGS], sizeof(ctrl));
-		memcpy(&table, &cfg[pos + PCI_MSIX_TABLE], sizeof(table));
-		memcpy(&pba, &cfg[pos + PCI_MSIX_PBA], sizeof(pba));
-		if ((table & PCI_MSIX_TABLE_BIR) == bar) {
-			s[0] = table & PCI_MSIX_TABLE_OFFSET;
-			e[0] = s[0] + ((ctrl & PCI_MSIX_FLAGS_QSIZE) + 1) * 16;
-		}
-		if ((pba & PCI_MSIX_PBA_BIR) == bar) {
-			s[1] = pba & PCI_MSIX_PBA_OFFSET;
-			e[1] = s[1] + (((ctrl & PCI_MSIX_FLAGS_QSIZE) + 64) / 64) * 8;
-		}
-		return;
-	}
-}
-
 static bool in_msix(uint64_t off, const uint64_t s[2], const uint64_t e[2])
 {
 	return (off + 4 > s[0] && off < e[0]) || (off + 4 > s[1] && off < e[1]);
@@ -396,7 +330,7 @@ static int reads_answers(int fd, const char *bdf, unsigned int index,
 			  "reads region %u", index);
 		goto out;
 	}
-	msix_ranges(bdf, index, s, e);
+	bar_msix_ranges(bdf, index, s, e);
 	for (off = 0; off + 4 <= info->size && off + 4 <= page &&
 	     words < READS_WORDS; off += 4) {
 		if (in_msix(off, s, e))
@@ -407,7 +341,7 @@ static int reads_answers(int fd, const char *bdf, unsigned int index,
 				 (unsigned long long)off, errno);
 			break;
 		}
-		if (!guarded_read32((char *)map + off, &viamap)) {
+		if (!read32_guarded((char *)map + off, &viamap)) {
 			snprintf(val, sizeof(val), "0x%llx: mapping SIGBUS",
 				 (unsigned long long)off);
 			break;
@@ -419,7 +353,7 @@ static int reads_answers(int fd, const char *bdf, unsigned int index,
 		/* A bit that flipped between the two reads: once more. */
 		if (viafd != viamap &&
 		    pread(fd, &viafd, 4, info->offset + off) == 4 &&
-		    guarded_read32((char *)map + off, &viamap) &&
+		    read32_guarded((char *)map + off, &viamap) &&
 		    viafd == viamap)
 			continue;
 		if (viafd != viamap) {
@@ -519,7 +453,7 @@ static int decode_answers(int fd, const char *bdf, unsigned int index,
 	if (!info || !info->size || !(info->flags & VFIO_REGION_INFO_FLAG_MMAP) ||
 	    bar_resource(bdf, index, &res) || !(res.flags & BAR_IORESOURCE_MEM))
 		goto out;
-	msix_ranges(bdf, index, s, e);
+	bar_msix_ranges(bdf, index, s, e);
 	for (off = 0; off + 4 <= info->size && in_msix(off, s, e); off += 4)
 		;
 	if (off + 4 > info->size)
@@ -531,11 +465,11 @@ static int decode_answers(int fd, const char *bdf, unsigned int index,
 			  "decode region %u", index);
 		goto out;
 	}
-	before = guarded_read32((char *)map + off, &v);
+	before = read32_guarded((char *)map + off, &v);
 	vfio_set_memory_decode(fd, false);
-	during = guarded_read32((char *)map + off, &v);
+	during = read32_guarded((char *)map + off, &v);
 	vfio_set_memory_decode(fd, true);
-	after = guarded_read32((char *)map + off, &v);
+	after = read32_guarded((char *)map + off, &v);
 	munmap(map, len);
 	snprintf(val, sizeof(val), "on %s, off %s, on %s",
 		 before ? "reads" : "SIGBUS", during ? "reads" : "SIGBUS",

@@ -18,7 +18,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "answers.h"
@@ -182,53 +181,12 @@ static uint32_t fd_read32(int fd, const struct vfio_region_info *info,
 	return val;
 }
 
-/*
- * Where the MSI-X table of @bdf lies in BAR @bar, from its configuration
- * space: [*start, *end), or an empty range when it is elsewhere or the
- * device has none.  vfio-pci-core's read() skips the table (it returns
- * all ones there); a mapping reads the device's own.
- */
-static void msix_table_of(const char *bdf, unsigned int bar, uint64_t *start,
-			  uint64_t *end)
-{
-	unsigned char cfg[256];
-	unsigned int pos, guard = 0;
-	uint32_t table;
-	uint16_t ctrl;
-	char path[128];
-	FILE *f;
-
-	*start = *end = 0;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fread(cfg, 1, sizeof(cfg), f) != sizeof(cfg) ||
-	    !(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST)) {
-		fclose(f);
-		return;
-	}
-	fclose(f);
-	for (pos = cfg[PCI_CAPABILITY_LIST] & ~3; pos && guard++ < 48;
-	     pos = cfg[pos + PCI_CAP_LIST_NEXT] & ~3) {
-		if (pos > sizeof(cfg) - 12 || cfg[pos] != PCI_CAP_ID_MSIX)
-			continue;
-		memcpy(&ctrl, &cfg[pos + PCI_MSIX_FLAGS], sizeof(ctrl));
-		memcpy(&table, &cfg[pos + PCI_MSIX_TABLE], sizeof(table));
-		if ((table & PCI_MSIX_TABLE_BIR) != bar)
-			return;
-		*start = table & PCI_MSIX_TABLE_OFFSET;
-		*end = *start + ((ctrl & PCI_MSIX_FLAGS_QSIZE) + 1) * 16;
-		return;
-	}
-}
-
 TEST_F(device, mmap_reads_match_fd_reads)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct vfio_region_info *info;
 	volatile uint32_t *map;
-	uint64_t off, first, table_start, table_end;
+	uint64_t off, first, msix_start[2], msix_end[2];
 	unsigned int i, mapped = 0;
 
 	for (i = VFIO_PCI_BAR0_REGION_INDEX; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
@@ -245,8 +203,12 @@ TEST_F(device, mmap_reads_match_fd_reads)
 		 * The first two dwords (NVMe CAP on nvme BAR0), or past the
 		 * MSI-X table where it starts the BAR.
 		 */
-		msix_table_of(self->dev.bdf, i, &table_start, &table_end);
-		first = table_start == 0 ? table_end : 0;
+		/*
+		 * vfio-pci-core's read() skips the MSI-X table (all ones
+		 * there); a mapping reads the device's own.
+		 */
+		bar_msix_ranges(self->dev.bdf, i, msix_start, msix_end);
+		first = msix_start[0] == 0 ? msix_end[0] : 0;
 		for (off = first; off < first + 8 && off + 4 <= info->size &&
 		     off + 4 <= (uint64_t)page; off += 4)
 			EXPECT_EQ(fd_read32(self->dev.fd, info, off),

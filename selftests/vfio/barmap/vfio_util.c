@@ -18,6 +18,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <linux/pci_regs.h>
+
 #include "vfio_util.h"
 
 static int iommu_group_of(const char *bdf)
@@ -754,6 +756,48 @@ uint64_t test_rand(uint64_t *state)
 	return x * 0x2545f4914f6cdd1dULL;
 }
 
+void bar_msix_ranges(const char *bdf, unsigned int bar, uint64_t start[2],
+		     uint64_t end[2])
+{
+	unsigned char cfg[256];
+	unsigned int pos, guard = 0;
+	uint32_t table, pba;
+	uint16_t ctrl;
+	char path[128];
+	FILE *f;
+
+	memset(start, 0, 2 * sizeof(*start));
+	memset(end, 0, 2 * sizeof(*end));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fread(cfg, 1, sizeof(cfg), f) != sizeof(cfg) ||
+	    !(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST)) {
+		fclose(f);
+		return;
+	}
+	fclose(f);
+	for (pos = cfg[PCI_CAPABILITY_LIST] & ~3; pos && guard++ < 48;
+	     pos = cfg[pos + PCI_CAP_LIST_NEXT] & ~3) {
+		if (pos > sizeof(cfg) - 12 || cfg[pos] != PCI_CAP_ID_MSIX)
+			continue;
+		memcpy(&ctrl, &cfg[pos + PCI_MSIX_FLAGS], sizeof(ctrl));
+		memcpy(&table, &cfg[pos + PCI_MSIX_TABLE], sizeof(table));
+		memcpy(&pba, &cfg[pos + PCI_MSIX_PBA], sizeof(pba));
+		if ((table & PCI_MSIX_TABLE_BIR) == bar) {
+			start[0] = table & PCI_MSIX_TABLE_OFFSET;
+			end[0] = start[0] + ((ctrl & PCI_MSIX_FLAGS_QSIZE) + 1) * 16;
+		}
+		if ((pba & PCI_MSIX_PBA_BIR) == bar) {
+			start[1] = pba & PCI_MSIX_PBA_OFFSET;
+			end[1] = start[1] +
+				 (((ctrl & PCI_MSIX_FLAGS_QSIZE) + 64) / 64) * 8;
+		}
+		return;
+	}
+}
+
 static sigjmp_buf read32_jmp;
 
 static void read32_on_sigbus(int sig)
@@ -761,16 +805,23 @@ static void read32_on_sigbus(int sig)
 	siglongjmp(read32_jmp, 1);
 }
 
-bool read32_raises_sigbus(const void *p)
+bool read32_guarded(const void *p, uint32_t *val)
 {
 	struct sigaction sa = { .sa_handler = read32_on_sigbus }, old;
-	bool bus = false;
+	bool ok = true;
 
 	sigaction(SIGBUS, &sa, &old);
 	if (sigsetjmp(read32_jmp, 1))
-		bus = true;
+		ok = false;
 	else
-		(void)*(volatile const uint32_t *)p;
+		*val = *(volatile const uint32_t *)p;
 	sigaction(SIGBUS, &old, NULL);
-	return bus;
+	return ok;
+}
+
+bool read32_raises_sigbus(const void *p)
+{
+	uint32_t val;
+
+	return !read32_guarded(p, &val);
 }

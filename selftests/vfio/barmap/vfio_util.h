@@ -283,6 +283,17 @@ int vfio_set_memory_decode(int fd, bool on);
  */
 bool read32_raises_sigbus(const void *p);
 
+/* Read the 32-bit word at @p into *@val; false if that raised SIGBUS. */
+bool read32_guarded(const void *p, uint32_t *val);
+
+/*
+ * Where the MSI-X table ([start[0], end[0])) and PBA ([start[1],
+ * end[1])) of @bdf lie in BAR @bar, from its configuration space in
+ * sysfs; an empty range for each that is elsewhere or absent.
+ */
+void bar_msix_ranges(const char *bdf, unsigned int bar, uint64_t start[2],
+		     uint64_t end[2]);
+
 /* Seed for randomised tests: $BARMAP_SEED if set, @dflt otherwise. */
 uint64_t test_seed(uint64_t dflt);
 /* xorshift64*: a small, fast generator each thread can own. */
