@@ -377,6 +377,7 @@ static int bounds_answers(int fd, unsigned int index, struct answers *out)
 {
 	struct vfio_region_info *info = vfio_region_info(fd, index);
 	char val[96], rb[32], wb[32];
+	const char *r, *w;
 	uint32_t word = 0;
 	int ret;
 
@@ -384,11 +385,12 @@ static int bounds_answers(int fd, unsigned int index, struct answers *out)
 		free(info);
 		return 0;
 	}
-	snprintf(val, sizeof(val), "read %s write %s",
-		 result(pread(fd, &word, 4, info->offset + info->size), rb,
-			sizeof(rb)),
-		 result(pwrite(fd, &word, 4, info->offset + info->size), wb,
-			sizeof(wb)));
+	/* Each errno read right after its own call. */
+	r = result(pread(fd, &word, 4, info->offset + info->size), rb,
+		   sizeof(rb));
+	w = result(pwrite(fd, &word, 4, info->offset + info->size), wb,
+		   sizeof(wb));
+	snprintf(val, sizeof(val), "read %s write %s", r, w);
 	ret = add(out, val, "bounds region %u past end", index);
 	free(info);
 	return ret;
