@@ -53,6 +53,16 @@ DEFINE_SHOW_ATTRIBUTE(reservations);
  * what vfio-pci-core allowed: a BAR of MSI-X alone has no area either
  * way, and keeps MMAP only under msix_mmap.
  */
+/* Why REGION_INFO lists no area for a BAR that keeps MMAP. */
+static const char *barmap_bar_no_sparse_why(const struct barmap_bar *b)
+{
+	if (b->facts.size < PAGE_SIZE)
+		return " (sub-page: no SPARSE_MMAP)";
+	if (b->layout.whole)
+		return " (MSI-X holes would cost a VMM: no SPARSE_MMAP)";
+	return " (MSI-X in every page: no SPARSE_MMAP)";
+}
+
 static void layout_show_bar(struct seq_file *s, int bar,
 			    const struct barmap_bar *b, bool mmap)
 {
@@ -72,8 +82,7 @@ static void layout_show_bar(struct seq_file *s, int bar,
 		seq_printf(s, " 0x%llx+0x%llx", b->layout.areas[i].offset,
 			   b->layout.areas[i].size);
 	if (mmap && !barmap_bar_advertises_areas(b))
-		seq_puts(s, f->size < PAGE_SIZE ? " (sub-page: no SPARSE_MMAP)" :
-			 " (MSI-X in every page: no SPARSE_MMAP)");
+		seq_puts(s, barmap_bar_no_sparse_why(b));
 	seq_putc(s, '\n');
 }
 

@@ -302,6 +302,7 @@ int barmap_layout_compute(const struct barmap_bar_facts *facts,
 	unsigned int i, nr_holes;
 
 	layout->nr_areas = 0;
+	layout->whole = false;
 
 	if (!facts_valid(facts))
 		return -EINVAL;
@@ -327,6 +328,96 @@ int barmap_layout_compute(const struct barmap_bar_facts *facts,
 			  huge_small, huge_large);
 
 	return 0;
+}
+
+/*
+ * Whether a page of the hole [@start, @end) lies in a @huge block
+ * (physically aligned) that is whole inside [0, @limit) of the BAR.  A
+ * @huge of 0: there are no blocks.
+ */
+static bool hole_in_huge_block(u64 phys, u64 limit, u64 page, u64 huge,
+			       u64 start, u64 end)
+{
+	u64 off, block_phys;
+
+	if (!huge)
+		return false;
+	for (off = start; off < end; off += page) {
+		block_phys = ALIGN_DOWN(phys + off, huge);
+		if (block_phys >= phys && limit - (block_phys - phys) >= huge)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * barmap_layout_holes_cost() - whether the MSI-X holes of a layout cost a VMM
+ * @facts: the facts @layout was computed from
+ * @layout: a layout from barmap_layout_compute()
+ *
+ * With MSI-X pages mappable (MSIX_MAPPABLE), vfio-pci answers a BAR as one
+ * mapping and every VMM lays its MSI-X emulation over it: a hole gives no
+ * VMM anything it would not have from vfio-pci.  It costs where it
+ *
+ *  - leaves the BAR in more than one area: QEMU (since 11.0) exports one
+ *    dma-buf per BAR with a range per area, and iommufd imports a dma-buf
+ *    of one range only, so the BAR loses P2P; or
+ *  - lies in a huge block inside the BAR: vfio-pci's mapping takes that
+ *    block with one PMD or PUD entry, the areas around the hole cannot.
+ *
+ * Without @facts->msix_mappable the holes are what the user asked for.
+ * A BAR with no area (MSI-X in every page) is answered as vfio-pci
+ * answers it already.
+ *
+ * Return: true if the BAR is better answered as vfio-pci answers it.
+ */
+bool barmap_layout_holes_cost(const struct barmap_bar_facts *facts,
+			      const struct barmap_layout *layout)
+{
+	const struct barmap_range *area;
+	u64 page, limit, huge, mapped = 0;
+	unsigned int i;
+
+	if (!facts->msix_mappable || !layout->nr_areas || !facts_valid(facts))
+		return false;
+
+	page = 1ULL << facts->page_shift;
+	limit = ALIGN(facts->size, page);
+	for (i = 0; i < layout->nr_areas; i++)
+		mapped += layout->areas[i].size;
+	/* No hole, only cuts at huge boundaries (a BAR not size-aligned). */
+	if (mapped == limit)
+		return false;
+	if (layout->nr_areas > 1)
+		return true;
+
+	huge = huge_size(facts->huge_shifts[0]) ?:
+	       huge_size(facts->huge_shifts[1]);
+	area = &layout->areas[0];
+
+	/* One area: the holes are what lies before and after it. */
+	return hole_in_huge_block(facts->phys, limit, page, huge, 0,
+				  area->offset) ||
+	       hole_in_huge_block(facts->phys, limit, page, huge,
+				  area->offset + area->size, limit);
+}
+
+/**
+ * barmap_layout_whole() - make a layout one area over the whole BAR
+ * @facts: the BAR; its facts must be valid
+ * @layout: overwritten with the one area [0, ALIGN(size, page))
+ *
+ * What vfio-pci lets userspace map: REGION_INFO then has no SPARSE_MMAP
+ * capability (@layout->whole), and a huge fault may take any block of
+ * the BAR, MSI-X pages included, as under vfio-pci.
+ */
+void barmap_layout_whole(const struct barmap_bar_facts *facts,
+			 struct barmap_layout *layout)
+{
+	layout->nr_areas = 1;
+	layout->areas[0].offset = 0;
+	layout->areas[0].size = ALIGN(facts->size, 1ULL << facts->page_shift);
+	layout->whole = true;
 }
 
 /**

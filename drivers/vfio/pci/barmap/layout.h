@@ -67,10 +67,14 @@ struct barmap_bar_facts {
  * @nr_areas: number of valid entries in @areas
  * @areas: offsets and sizes, each a multiple of the page size, none
  *	extending past the BAR size rounded up to a page
+ * @whole: the one area is the whole BAR, in place of MSI-X holes that
+ *	would cost a VMM (barmap_layout_holes_cost()); REGION_INFO then
+ *	has no SPARSE_MMAP capability, as under vfio-pci
  */
 struct barmap_layout {
 	unsigned int nr_areas;
 	struct barmap_range areas[BARMAP_MAX_AREAS];
+	bool whole;
 };
 
 /**
@@ -90,6 +94,10 @@ static inline bool barmap_subpage_mmap_allowed(bool page_reserved,
 
 int barmap_layout_compute(const struct barmap_bar_facts *facts,
 			  struct barmap_layout *layout);
+bool barmap_layout_holes_cost(const struct barmap_bar_facts *facts,
+			      const struct barmap_layout *layout);
+void barmap_layout_whole(const struct barmap_bar_facts *facts,
+			 struct barmap_layout *layout);
 bool barmap_layout_covers(const struct barmap_layout *layout, u64 offset,
 			  u64 len);
 bool barmap_layout_in_one_area(const struct barmap_layout *layout, u64 offset,

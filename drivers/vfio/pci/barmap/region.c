@@ -95,6 +95,8 @@ static const char *barmap_bar_mmap_refusal(struct barmap_bar *b)
 	 */
 	if (!b->layout.nr_areas && !b->facts.msix_mappable)
 		return "holds MSI-X in every page and msix_mmap=0";
+	if (barmap_layout_holes_cost(&b->facts, &b->layout))
+		barmap_layout_whole(&b->facts, &b->layout);
 	return NULL;
 }
 
@@ -212,11 +214,15 @@ static int barmap_add_msix_mappable_cap(struct vfio_info_cap *caps)
  * MMAP only under msix_mmap: a capability listing no area would have
  * QEMU map none of it, where vfio-pci's answer has it map the whole BAR
  * and trap the table only.  Without the capability every VMM sees what
- * vfio-pci shows it; mmap of the whole page still works.
+ * vfio-pci shows it; mmap of the whole page still works.  Nor for a BAR
+ * whose MSI-X holes would cost a VMM more than they give it
+ * (barmap_layout_holes_cost()): its one area is the whole BAR, which is
+ * what a VMM assumes without the capability.
  */
 bool barmap_bar_advertises_areas(const struct barmap_bar *b)
 {
-	return b->facts.size >= PAGE_SIZE && b->layout.nr_areas;
+	return b->facts.size >= PAGE_SIZE && b->layout.nr_areas &&
+	       !b->layout.whole;
 }
 
 /*

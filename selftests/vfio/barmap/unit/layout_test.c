@@ -50,7 +50,12 @@
 	.size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true, \
 	.msix = { { 0x2000, 0x410 }, { 0x3000, 0x10 } }
 
+/*
+ * The layout lives in the fixture, not on the test's stack: a big local
+ * in the harness's wrapper makes gcc's -Wclobbered see its vfork.
+ */
 FIXTURE(layout) {
+	struct barmap_layout got;
 };
 
 FIXTURE_SETUP(layout)
@@ -1036,27 +1041,28 @@ static void check_invariants(struct __test_metadata *_metadata,
 
 TEST_F(layout, areas)
 {
-	struct barmap_layout got;
+	struct barmap_layout *got = &self->got;
 	int ret;
 
-	/* Garbage in, so that a missing reset of nr_areas shows. */
-	memset(&got, 0xa5, sizeof(got));
+	/* Garbage in, so that a missing reset of nr_areas or whole shows. */
+	memset(got, 0xa5, sizeof(*got));
 
-	ret = barmap_layout_compute(&variant->facts, &got);
+	ret = barmap_layout_compute(&variant->facts, got);
 	ASSERT_EQ(variant->ret, ret);
+	ASSERT_FALSE(got->whole);
 	if (ret) {
-		ASSERT_EQ(0U, got.nr_areas);
+		ASSERT_EQ(0U, got->nr_areas);
 		return;
 	}
 
-	if (!same_areas(variant->areas, variant->nr_areas, &got)) {
+	if (!same_areas(variant->areas, variant->nr_areas, got)) {
 		log_areas(_metadata, "expected", variant->areas,
 			  variant->nr_areas);
-		log_areas(_metadata, "got", got.areas, got.nr_areas);
+		log_areas(_metadata, "got", got->areas, got->nr_areas);
 	}
-	EXPECT_TRUE(same_areas(variant->areas, variant->nr_areas, &got));
+	EXPECT_TRUE(same_areas(variant->areas, variant->nr_areas, got));
 
-	check_invariants(_metadata, &variant->facts, &got);
+	check_invariants(_metadata, &variant->facts, got);
 }
 
 /*
@@ -1129,6 +1135,138 @@ TEST(one_area_rejects_range_across_areas_or_holes)
 					       0x400000));
 	EXPECT_FALSE(barmap_layout_in_one_area(&middle_hole, 0, 0));
 	EXPECT_FALSE(barmap_layout_in_one_area(&middle_hole, 0x1000, ~0ULL));
+}
+
+/*
+ * barmap_layout_holes_cost(): with msix_mmap=1 a BAR keeps its MSI-X holes
+ * only where they cost no VMM anything vfio-pci's one mapping gives it:
+ * the BAR stays one area (QEMU 11's per-BAR dma-buf keeps one range, so
+ * iommufd can import it) and no hole lies in a huge block inside the BAR.
+ * Otherwise barmap_layout_whole() makes the BAR one area, unadvertised.
+ */
+FIXTURE(policy) {
+	struct barmap_layout layout;
+};
+
+FIXTURE_SETUP(policy)
+{
+}
+
+FIXTURE_TEARDOWN(policy)
+{
+}
+
+FIXTURE_VARIANT(policy) {
+	struct barmap_bar_facts facts;
+	bool whole;
+};
+
+/* One area [0, 0x2000) below any huge size: the holes stay. */
+FIXTURE_VARIANT_ADD(policy, nvme_bar0_4k) {
+	.facts = { NVME_BAR0, PAGE_4K },
+	.whole = false,
+};
+
+/*
+ * igb's and e1000e's MSI-X BAR3: 16 KiB, table at 0, PBA at 0x2000.  The
+ * holes leave [0x1000, 0x2000) and [0x3000, 0x4000): two areas.
+ */
+#define IGB_BAR3 \
+	.size = SZ_16K, .phys = 0xfebf0000, .mmap_ok = true, \
+	.msix = { { 0, 0x50 }, { 0x2000, 0x8 } }
+
+FIXTURE_VARIANT_ADD(policy, igb_bar3_4k) {
+	.facts = { IGB_BAR3, PAGE_4K },
+	.whole = true,
+};
+
+/* The user asked for the holes: msix_mmap=0 keeps them, two areas. */
+FIXTURE_VARIANT_ADD(policy, igb_bar3_no_msix_4k) {
+	.facts = { IGB_BAR3, PAGE_4K_NO_MSIX },
+	.whole = false,
+};
+
+/* On 16 KiB pages the one page also holds registers: no hole. */
+FIXTURE_VARIANT_ADD(policy, igb_bar3_16k) {
+	.facts = { IGB_BAR3, PAGE_16K },
+	.whole = false,
+};
+
+/* 2 MiB BAR, MSI-X in its last page: one area, but the PMD is broken. */
+FIXTURE_VARIANT_ADD(policy, bar_2m_msix_end_4k) {
+	.facts = { .size = 0x200000, .phys = 0xfc000000, .mmap_ok = true,
+		   PAGE_4K, .msix = { { 0x1FF000, 0x100 }, { 0x1FF800, 8 } } },
+	.whole = true,
+};
+
+/* The same BAR where no PMD can be inserted: the hole costs nothing. */
+FIXTURE_VARIANT_ADD(policy, bar_2m_msix_end_no_huge_4k) {
+	.facts = { .size = 0x200000, .phys = 0xfc000000, .mmap_ok = true,
+		   .page_shift = 12, .msix_mappable = true,
+		   .msix = { { 0x1FF000, 0x100 }, { 0x1FF800, 8 } } },
+	.whole = false,
+};
+
+/* 1 MiB BAR, MSI-X in its last page: smaller than a PMD, one area. */
+FIXTURE_VARIANT_ADD(policy, bar_1m_msix_end_4k) {
+	.facts = { .size = 0x100000, .phys = 0xfc000000, .mmap_ok = true,
+		   PAGE_4K, .msix = { { 0xFF000, 0x100 }, { 0xFF800, 8 } } },
+	.whole = false,
+};
+
+/* 64 KiB pages, MSI-X in the last page of 1 MiB: PMD is 512 MiB. */
+FIXTURE_VARIANT_ADD(policy, bar_1m_msix_end_64k) {
+	.facts = { .size = 0x100000, .phys = 0x8000000000, .mmap_ok = true,
+		   PAGE_64K, .msix = { { 0xF0000, 0x8000 }, { 0xF8000, 8 } } },
+	.whole = false,
+};
+
+/* 256 MiB with MSI-X at its start, middle or end: always whole. */
+FIXTURE_VARIANT_ADD(policy, bar_256m_msix_start_4k) {
+	.facts = { BAR_256M, MSIX_AT_START, PAGE_4K },
+	.whole = true,
+};
+
+FIXTURE_VARIANT_ADD(policy, bar_256m_msix_middle_16k) {
+	.facts = { BAR_256M, MSIX_IN_MIDDLE, PAGE_16K },
+	.whole = true,
+};
+
+FIXTURE_VARIANT_ADD(policy, bar_256m_msix_end_64k) {
+	.facts = { BAR_256M, MSIX_AT_END, PAGE_64K },
+	.whole = false,
+};
+
+/* A BAR of MSI-X alone has no area: answered as vfio-pci already. */
+FIXTURE_VARIANT_ADD(policy, msix_one_page_4k) {
+	.facts = { MSIX_ONE_PAGE, PAGE_4K },
+	.whole = false,
+};
+
+/* No MSI-X: cuts of a BAR that is not size-aligned are not holes. */
+FIXTURE_VARIANT_ADD(policy, grace_2m_aligned_4k) {
+	.facts = { .size = GRACE_SIZE, .phys = 0x4000200000, .mmap_ok = true,
+		   PAGE_4K },
+	.whole = false,
+};
+
+TEST_F(policy, holes_cost)
+{
+	struct barmap_layout *layout = &self->layout;
+	u64 page = 1ULL << variant->facts.page_shift;
+
+	ASSERT_EQ(0, barmap_layout_compute(&variant->facts, layout));
+	EXPECT_EQ(variant->whole,
+		  barmap_layout_holes_cost(&variant->facts, layout));
+	if (!variant->whole)
+		return;
+
+	barmap_layout_whole(&variant->facts, layout);
+	EXPECT_TRUE(layout->whole);
+	ASSERT_EQ(1U, layout->nr_areas);
+	EXPECT_EQ(0ULL, layout->areas[0].offset);
+	EXPECT_EQ((variant->facts.size + page - 1) & ~(page - 1),
+		  layout->areas[0].size);
 }
 
 /*
