@@ -343,7 +343,7 @@ case $profile in
 		answers_region_info_match_stock answers_mmap_match_stock \
 		answers_mapped_reads_match_stock answers_accesses_past_the_end_match_stock \
 		answers_dmabuf_match_stock answers_decode_off_zaps_match_stock \
-		answers_reset_match_stock; do
+		answers_reset_match_stock consumers_never_worse_than_stock; do
 		run_args="$run_args -t $t"
 	done
 	for d in $MATRIX; do

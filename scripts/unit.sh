@@ -23,11 +23,13 @@ if ! make -C selftests/vfio/barmap/unit KSFT_DIR="$ksft" OUTPUT="$out" \
 	exit 1
 fi
 echo "ok - build: host unit tests"
-"$out/layout_test" >"$out/layout_test.out" 2>&1
-st=$?
-sed -E 's@^(ok|not ok) ([0-9]+) @\1 \2 unit: @' "$out/layout_test.out"
-v=$(ksft_verdict layout_test "$st" "$out/layout_test.out")
-case $v in
-ok*) echo "ok - unit: layout_test ran its whole plan ($v)" ;;
-*) echo "not ok - unit: layout_test ran its whole plan ($v)" ;;
-esac
+for prog in layout_test consumers_test; do
+	"$out/$prog" >"$out/$prog.out" 2>&1
+	st=$?
+	sed -E "s@^(ok|not ok) ([0-9]+) @\\1 \\2 unit: @" "$out/$prog.out"
+	v=$(ksft_verdict $prog "$st" "$out/$prog.out")
+	case $v in
+	ok*) echo "ok - unit: $prog ran its whole plan ($v)" ;;
+	*) echo "not ok - unit: $prog ran its whole plan ($v)" ;;
+	esac
+done

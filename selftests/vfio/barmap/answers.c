@@ -14,11 +14,12 @@
 #include <linux/pci_regs.h>
 
 #include "answers.h"
+#include "consumers.h"
 #include "vfio_util.h"
 
 const char *const answer_families[] = {
 	"device", "config", "region", "mmap", "reads", "bounds", "dmabuf",
-	"decode", "reset", NULL,
+	"decode", "reset", "consumers", NULL,
 };
 
 #ifndef ARRAY_SIZE
@@ -495,6 +496,127 @@ static int reset_answers(int fd, struct answers *out)
 	return add(out, val, "reset device");
 }
 
+/*
+ * QEMU 11 exports one dma-buf of the BAR with a range per area it maps
+ * (hw/vfio/region.c vfio_region_create_dma_buf()); iommufd maps it into
+ * the IOAS for P2P only if it has one range (vfio_pci_dma_buf_iommufd_map()
+ * in Linux 7.3).  The export is asked of the kernel for real.
+ */
+static const char *qemu11_p2p(int fd, unsigned int index,
+			      const struct consumer_view *v, char *buf,
+			      size_t len)
+{
+	struct vfio_region_dma_range ranges[VMM_MAX_AREAS * 2];
+	unsigned int i;
+	int ret;
+
+	if (!v->maps)
+		return "-";
+	for (i = 0; i < v->maps; i++) {
+		ranges[i].offset = v->map[i].offset;
+		ranges[i].length = page_round(v->map[i].size);
+	}
+	ret = get_dmabuf_ranges(fd, index, ranges, v->maps);
+	if (ret < 0) {
+		snprintf(buf, len, "errno %d", -ret);
+		return buf;
+	}
+	close(ret);
+	if (v->maps == 1)
+		return "yes";
+	snprintf(buf, len, "no(%u ranges)", v->maps);
+	return buf;
+}
+
+/* What each VMM of consumers.h ends up with for a memory BAR. */
+static int consumers_answers(int fd, const char *bdf, unsigned int index,
+			     struct answers *out)
+{
+	struct consumer_bar bar;
+	struct consumer_view v;
+	char val[160], p2p[32];
+	enum consumer c;
+	int ret;
+
+	ret = consumer_bar_load(&bar, fd, index, bdf);
+	if (ret == -ENODEV)
+		return 0;
+	if (ret) {
+		snprintf(val, sizeof(val), "errno %d", -ret);
+		return add(out, val, "consumers region %u", index);
+	}
+	for (c = 0; !ret && c < CONSUMER_NR; c++) {
+		consumer_view(c, &bar, &v);
+		if (!v.accepted)
+			snprintf(val, sizeof(val), "rejected");
+		else
+			snprintf(val, sizeof(val),
+				 "accepted maps=%u slots=%u refused=%u direct=0x%llx entries=%llu p2p=%s",
+				 v.maps, v.slots, v.refused,
+				 (unsigned long long)v.direct,
+				 (unsigned long long)v.entries,
+				 c == CONSUMER_QEMU_11_1 ?
+				 qemu11_p2p(fd, index, &v, p2p, sizeof(p2p)) :
+				 "-");
+		ret = add(out, val, "consumers region %u %s", index,
+			  consumer_name(c));
+	}
+	return ret;
+}
+
+/* A field "NAME=VALUE" of a consumers answer, or NULL. */
+static const char *field(const char *answer, const char *name, char *buf,
+			 size_t len)
+{
+	size_t n = strlen(name);
+	const char *p = answer;
+
+	while ((p = strstr(p, name))) {
+		if ((p == answer || p[-1] == ' ') && p[n] == '=') {
+			snprintf(buf, len, "%.*s", (int)strcspn(p + n + 1, " "),
+				 p + n + 1);
+			return buf;
+		}
+		p += n;
+	}
+	return NULL;
+}
+
+static unsigned long long num_field(const char *answer, const char *name)
+{
+	char buf[32];
+
+	return strtoull(field(answer, name, buf, sizeof(buf)) ?: "0", NULL, 0);
+}
+
+const char *consumer_answer_worse(const char *ours, const char *stock,
+				  char *why, size_t len)
+{
+	char b[32], s[32];
+
+	if (strncmp(stock, "accepted", 8))
+		return NULL;
+	if (strncmp(ours, "accepted", 8))
+		return "device rejected";
+	snprintf(why, len, "fewer direct bytes");
+	if (num_field(ours, "direct") < num_field(stock, "direct"))
+		return why;
+	snprintf(why, len, "more memory slots");
+	if (num_field(ours, "slots") > num_field(stock, "slots"))
+		return why;
+	snprintf(why, len, "more slots refused");
+	if (num_field(ours, "refused") > num_field(stock, "refused"))
+		return why;
+	snprintf(why, len, "more page-table entries");
+	if (num_field(ours, "entries") > num_field(stock, "entries"))
+		return why;
+	snprintf(why, len, "P2P lost");
+	if (!strcmp(field(stock, "p2p", s, sizeof(s)) ?: "", "yes") &&
+	    strcmp(field(ours, "p2p", b, sizeof(b)) ?: "", "yes"))
+		return why;
+	return NULL;
+}
+
 /* Ask @family (one of answer_families) about every region it concerns. */
 static int ask(int fd, const char *bdf, const char *family,
 	       struct answers *out)
@@ -523,6 +645,8 @@ static int ask(int fd, const char *bdf, const char *family,
 			ret = dmabuf_answers(fd, i, out);
 		else if (bar && !strcmp(family, "decode"))
 			ret = decode_answers(fd, bdf, i, out);
+		else if (bar && !strcmp(family, "consumers"))
+			ret = consumers_answers(fd, bdf, i, out);
 	}
 	return ret;
 }

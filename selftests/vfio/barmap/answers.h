@@ -5,7 +5,7 @@
  * barmap-vfio-pci about the same device and the answers compared line by
  * line (barmap_test's answers_* tests, the zoo).  A key starts with its
  * family (device, config, region, mmap, reads, bounds, dmabuf, decode,
- * reset); the questions of one family do not depend on those of another,
+ * reset, consumers); the questions of one family do not depend on those of another,
  * so one family can be asked alone of a freshly opened device.
  */
 #ifndef BARMAP_ANSWERS_H
@@ -59,5 +59,14 @@ const char *answer_allowed(const char *path, const char *label,
 			   const char *stock, int *err);
 
 #define ANSWER_ABSENT	"(absent)"
+
+/*
+ * For the consumers family, where barmap's answer may differ from stock's
+ * as long as no VMM is worse off: what makes @ours worse than @stock for
+ * that VMM (device rejected, fewer direct bytes, more memory slots, more
+ * slots refused, more page-table entries, P2P lost), or NULL.
+ */
+const char *consumer_answer_worse(const char *ours, const char *stock,
+				  char *why, size_t len);
 
 #endif

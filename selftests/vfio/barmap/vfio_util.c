@@ -4,6 +4,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -98,24 +99,36 @@ void vfio_dev_close(struct vfio_dev *dev)
 	dev->container = -1;
 }
 
-int get_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len)
+int get_dmabuf_ranges(int fd, unsigned int bar,
+		      const struct vfio_region_dma_range *ranges,
+		      unsigned int nr)
 {
 	struct {
 		struct vfio_device_feature feature;
 		struct vfio_device_feature_dma_buf get;
-		struct vfio_region_dma_range range;
+		struct vfio_region_dma_range range[32];
 	} req = {
-		.feature.argsz = sizeof(req),
 		.feature.flags = VFIO_DEVICE_FEATURE_GET |
 				 VFIO_DEVICE_FEATURE_DMA_BUF,
 		.get.region_index = bar,
 		.get.open_flags = O_RDWR | O_CLOEXEC,
-		.get.nr_ranges = 1,
-		.range = { .offset = off, .length = len },
+		.get.nr_ranges = nr,
 	};
-	int ret = ioctl(fd, VFIO_DEVICE_FEATURE, &req);
+	int ret;
 
+	if (!nr || nr > 32)
+		return -EINVAL;
+	memcpy(req.range, ranges, nr * sizeof(*ranges));
+	req.feature.argsz = offsetof(typeof(req), range) + nr * sizeof(*ranges);
+	ret = ioctl(fd, VFIO_DEVICE_FEATURE, &req);
 	return ret < 0 ? -errno : ret;
+}
+
+int get_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len)
+{
+	struct vfio_region_dma_range range = { .offset = off, .length = len };
+
+	return get_dmabuf_ranges(fd, bar, &range, 1);
 }
 
 int vfio_cdev_path(const char *bdf, char *buf, size_t len)

@@ -54,6 +54,10 @@ struct vfio_device_feature_dma_buf {
  * feature's GET): its fd, or -errno.
  */
 int get_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len);
+/* The same with @nr ranges (at most 32), in one dma-buf. */
+int get_dmabuf_ranges(int fd, unsigned int bar,
+		      const struct vfio_region_dma_range *ranges,
+		      unsigned int nr);
 
 /*
  * The VFIO device cdev and iommufd (Linux 6.6+ with IOMMUFD and

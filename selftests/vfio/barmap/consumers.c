@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VMMs' rules for mapping a BAR; see consumers.h.  Each restates the
+ * upstream code it names (QEMU 7.2, 10.0.13 and 11.1.3 as Debian ships
+ * them; cloud-hypervisor's main branch of 2026; crosvm's main branch;
+ * DPDK's main branch).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "consumers.h"
+#include "vfio_util.h"
+
+#define SZ_1G	0x40000000ULL
+
+const char *consumer_name(enum consumer c)
+{
+	static const char *const names[CONSUMER_NR] = {
+		[CONSUMER_QEMU_7_2] = "qemu-7.2",
+		[CONSUMER_QEMU_10_0] = "qemu-10.0",
+		[CONSUMER_QEMU_11_1] = "qemu-11.1",
+		[CONSUMER_CLOUD_HV] = "cloud-hv",
+		[CONSUMER_CROSVM] = "crosvm",
+		[CONSUMER_DPDK] = "dpdk",
+	};
+
+	return c < CONSUMER_NR ? names[c] : "?";
+}
+
+static uint64_t align_down(uint64_t x, uint64_t a)
+{
+	return x & ~(a - 1);
+}
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+static uint64_t pow2ceil(uint64_t x)
+{
+	uint64_t p = 1;
+
+	while (p < x)
+		p <<= 1;
+	return p;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The order of SPARSE_MMAP and MSIX_MAPPABLE in the chain. */
+static void read_caps(const struct vfio_region_info *info,
+		      struct consumer_bar *bar)
+{
+	const struct vfio_info_cap_header *hdr;
+	uint32_t off = info->flags & VFIO_REGION_INFO_FLAG_CAPS ?
+		       info->cap_offset : 0;
+	unsigned int guard = 0;
+
+	for (; off && off + sizeof(*hdr) <= info->argsz && guard++ < 64;
+	     off = hdr->next) {
+		hdr = (const void *)((const char *)info + off);
+		if (hdr->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP) {
+			bar->sparse_first = !bar->msix_mappable;
+			bar->sparse = true;
+		} else if (hdr->id == VFIO_REGION_INFO_CAP_MSIX_MAPPABLE) {
+			bar->msix_mappable = true;
+		}
+	}
+}
+
+int consumer_bar_load(struct consumer_bar *bar, int fd, unsigned int index,
+		      const char *bdf)
+{
+	struct vfio_region_sparse_mmap_area areas[VMM_MAX_AREAS];
+	struct vfio_region_info *info;
+	struct bar_resource res;
+	unsigned int i;
+
+	memset(bar, 0, sizeof(*bar));
+	if (index > VFIO_PCI_BAR5_REGION_INDEX || bar_resource(bdf, index, &res) ||
+	    !(res.flags & BAR_IORESOURCE_MEM))
+		return -ENODEV;
+	info = vfio_region_info(fd, index);
+	if (!info)
+		return -errno;
+	bar->flags = info->flags;
+	bar->size = info->size;
+	bar->phys = res.start;
+	bar->page = sysconf(_SC_PAGESIZE);
+	bar->pmd = barmap_huge_size("pmd");
+	bar->pud = barmap_huge_size("pud");
+	read_caps(info, bar);
+	if (bar->sparse) {
+		bar->nr_sparse = vfio_mmap_areas(info, areas, VMM_MAX_AREAS);
+		for (i = 0; i < bar->nr_sparse; i++) {
+			bar->sparse_areas[i].offset = areas[i].offset;
+			bar->sparse_areas[i].size = areas[i].size;
+		}
+	}
+	free(info);
+	bar_msix_ranges(bdf, index, bar->msix_start, bar->msix_end);
+	bar->msix_here = bar->msix_end[0] > bar->msix_start[0] ||
+			 bar->msix_end[1] > bar->msix_start[1];
+	return 0;
+}
+
+/* The VMM fails to set the device up: nothing of the BAR is mapped. */
+static void reject(struct consumer_view *v)
+{
+	memset(v, 0, sizeof(*v));
+}
+
+/* Order two ranges [s[i], e[i]) by start. */
+static void sort_two(uint64_t s[2], uint64_t e[2])
+{
+	uint64_t t;
+
+	if (s[1] >= s[0])
+		return;
+	t = s[0];
+	s[0] = s[1];
+	s[1] = t;
+	t = e[0];
+	e[0] = e[1];
+	e[1] = t;
+}
+
+static void map_add(struct consumer_view *v, uint64_t offset, uint64_t size)
+{
+	if (size && v->maps < VMM_MAX_AREAS * 2) {
+		v->map[v->maps].offset = offset;
+		v->map[v->maps++].size = size;
+	}
+}
+
+/*
+ * The VA alignment a VMM gives the mapping of @area, and the offset of
+ * the area from the aligned base: co-alignment for a huge size H is
+ * guaranteed when H <= the alignment and (offset from base - BAR offset
+ * - phys) % H == 0.
+ */
+struct va_rule {
+	uint64_t align;
+	uint64_t base_off;
+};
+
+static struct va_rule va_rule(enum consumer c, const struct consumer_bar *bar,
+			      const struct vmm_area *area)
+{
+	struct va_rule r = { .align = bar->page, .base_off = 0 };
+
+	switch (c) {
+	case CONSUMER_QEMU_10_0:
+		/* hw/vfio/region.c vfio_region_mmap(): per area, offset ignored */
+		r.align = min_u64(1ULL << __builtin_ctzll(area->size), SZ_1G);
+		break;
+	case CONSUMER_QEMU_11_1:
+		/* one reservation for the region, areas MAP_FIXED at offsets */
+		r.align = min_u64(pow2ceil(bar->size), SZ_1G);
+		r.base_off = area->offset;
+		break;
+	case CONSUMER_CLOUD_HV:
+		/* vmm/src/pci_segment... MmapRegion: next_power_of_two(len) */
+		r.align = min_u64(pow2ceil(area->size), SZ_1G);
+		break;
+	default:
+		/* QEMU 7.2, crosvm, DPDK: no alignment asked, a page */
+		break;
+	}
+	if (r.align < bar->page)
+		r.align = bar->page;
+	return r;
+}
+
+static bool block_allowed(const struct consumer_bar *bar, struct va_rule r,
+			  const struct vmm_area *area, uint64_t x, uint64_t huge)
+{
+	uint64_t va_minus_pa = r.base_off - (bar->phys + area->offset);
+
+	return huge && huge <= r.align && !(x % huge) &&
+	       !(va_minus_pa % huge) && x >= bar->phys + area->offset &&
+	       x + huge <= bar->phys + area->offset + area->size;
+}
+
+/* Whether the page at BAR offset @off lies in a memory slot of @v. */
+static bool in_slots(const struct vmm_area *slots, unsigned int nr,
+		     uint64_t off)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (off >= slots[i].offset &&
+		    off - slots[i].offset < slots[i].size)
+			return true;
+	return false;
+}
+
+/*
+ * The fewest entries that map every page of @slots inside the mapping
+ * @area: a PUD or PMD block where it lies in the mapping and VA and PA
+ * agree modulo its size, else a page.  A block may cover a trapped page
+ * between two slots, as the kernel's fault handler would.
+ */
+static uint64_t fewest_entries(enum consumer c, const struct consumer_bar *bar,
+			       const struct vmm_area *area,
+			       const struct vmm_area *slots, unsigned int nr)
+{
+	struct va_rule r = va_rule(c, bar, area);
+	uint64_t x = bar->phys + area->offset, end = x + area->size;
+	uint64_t n = 0, step, huge;
+
+	while (x < end) {
+		step = bar->page;
+		huge = 0;
+		if (block_allowed(bar, r, area, x, bar->pud))
+			huge = bar->pud;
+		else if (block_allowed(bar, r, area, x, bar->pmd))
+			huge = bar->pmd;
+		if (huge) {
+			uint64_t off;
+
+			for (off = x - bar->phys; off < x - bar->phys + huge;
+			     off += bar->page)
+				if (in_slots(slots, nr, off))
+					break;
+			if (off < x - bar->phys + huge)
+				n++;
+			step = huge;
+		} else if (in_slots(slots, nr, x - bar->phys)) {
+			n++;
+		}
+		x += step;
+	}
+	return n;
+}
+
+/* [@start, @end) minus the MSI-X structures QEMU emulates over the BAR. */
+static unsigned int qemu_pieces(const struct consumer_bar *bar, uint64_t start,
+				uint64_t end, struct vmm_area *out)
+{
+	uint64_t cut[3] = { start }, cut_end[3];
+	unsigned int nr = 1, i, j, n = 0;
+
+	cut_end[0] = end;
+	for (j = 0; j < 2; j++) {
+		uint64_t ms = bar->msix_start[j], me = bar->msix_end[j];
+
+		if (me <= ms)
+			continue;
+		for (i = 0; i < nr; i++) {
+			if (me <= cut[i] || ms >= cut_end[i])
+				continue;
+			if (ms > cut[i] && me < cut_end[i] && nr < 3) {
+				cut[nr] = me;
+				cut_end[nr++] = cut_end[i];
+				cut_end[i] = ms;
+			} else if (ms > cut[i]) {
+				cut_end[i] = ms;
+			} else {
+				cut[i] = me < cut_end[i] ? me : cut_end[i];
+			}
+		}
+	}
+	/* accel/kvm/kvm-all.c kvm_align_section(): whole host pages only */
+	for (i = 0; i < nr; i++) {
+		uint64_t s = align_up(cut[i], bar->page);
+		uint64_t e = align_down(cut_end[i], bar->page);
+
+		if (e > s) {
+			out[n].offset = s;
+			out[n++].size = e - s;
+		}
+	}
+	return n;
+}
+
+/*
+ * QEMU: hw/vfio/region.c vfio_setup_region_sparse_mmaps() takes the
+ * SPARSE_MMAP areas (skipping empty ones), else one area of the region;
+ * hw/vfio/pci.c vfio_pci_fixup_msix_region() carves the table's pages
+ * out of a lone whole-region area only without MSIX_MAPPABLE; 11.x
+ * fails device setup on overlapping areas.  Each area is one
+ * RAM-device region under the MSI-X emulation's overlays: a memory slot
+ * per piece of whole pages, except that
+ * vfio_sub_page_bar_update_mapping() grows a lone region-sized sub-page
+ * area to a page.
+ */
+static void qemu_view(enum consumer c, const struct consumer_bar *bar,
+		      struct consumer_view *v)
+{
+	struct vmm_area pieces[3];
+	unsigned int i, j, n;
+
+	v->accepted = true;
+	if (!(bar->flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return;
+	if (bar->sparse) {
+		for (i = 0; i < bar->nr_sparse; i++)
+			map_add(v, bar->sparse_areas[i].offset,
+				bar->sparse_areas[i].size);
+	} else {
+		map_add(v, 0, bar->size);
+	}
+	if (!bar->msix_mappable && bar->msix_end[0] > bar->msix_start[0] &&
+	    v->maps == 1 && !v->map[0].offset && v->map[0].size == bar->size) {
+		uint64_t s = align_down(bar->msix_start[0], bar->page);
+		uint64_t e = align_up(bar->msix_end[0], bar->page);
+
+		v->maps = 0;
+		if (s)
+			map_add(v, 0, s);
+		if (e < bar->size)
+			map_add(v, e, bar->size - e);
+	}
+	if (c == CONSUMER_QEMU_11_1)
+		for (i = 1; i < v->maps; i++)
+			for (j = 0; j < i; j++)
+				if (v->map[i].offset < v->map[j].offset +
+						       v->map[j].size &&
+				    v->map[j].offset < v->map[i].offset +
+						       v->map[i].size) {
+					reject(v);
+					return;
+				}
+
+	if (bar->size < bar->page && v->maps == 1 &&
+	    v->map[0].size == bar->size) {
+		struct vmm_area page = { 0, bar->page };
+
+		v->slots = 1;
+		v->direct = bar->page;
+		v->entries = fewest_entries(c, bar, &page, &page, 1);
+		return;
+	}
+	for (i = 0; i < v->maps; i++) {
+		n = qemu_pieces(bar, v->map[i].offset,
+				v->map[i].offset + v->map[i].size, pieces);
+		for (j = 0; j < n; j++)
+			v->direct += pieces[j].size;
+		v->slots += n;
+		v->entries += fewest_entries(c, bar, &v->map[i], pieces, n);
+	}
+}
+
+/*
+ * cloud-hypervisor: vfio.rs map_mmio_regions() does not map a BAR that
+ * holds MSI-X without MSIX_MAPPABLE; generate_sparse_areas() takes the
+ * first of SPARSE_MMAP and MSIX_MAPPABLE in the chain (the latter: the
+ * region must be a 4 KiB multiple, and it carves the table's and the
+ * PBA's pages itself), else one area of the region.  A sub-page area at
+ * offset 0 is grown to a page, at another offset it fails setup; each
+ * area is one mmap and one memory slot, which KVM needs in whole pages.
+ */
+static void cloud_hv_view(const struct consumer_bar *bar,
+			  struct consumer_view *v)
+{
+	struct vmm_area areas[VMM_MAX_AREAS];
+	unsigned int i, n = 0;
+
+	v->accepted = true;
+	if (!(bar->flags & VFIO_REGION_INFO_FLAG_MMAP) ||
+	    (bar->msix_here && !bar->msix_mappable))
+		return;
+	if (bar->sparse && (bar->sparse_first || !bar->msix_mappable)) {
+		n = bar->nr_sparse;
+		memcpy(areas, bar->sparse_areas, n * sizeof(areas[0]));
+	} else if (bar->msix_mappable) {
+		uint64_t cur = 0, hs[2], he[2];
+		unsigned int k, nh = 0;
+
+		if (bar->size & 0xfff) {
+			reject(v);
+			return;
+		}
+		for (k = 0; k < 2; k++) {
+			uint64_t off, size;
+
+			if (bar->msix_end[k] <= bar->msix_start[k])
+				continue;
+			off = align_down(bar->msix_start[k], bar->page);
+			size = align_up(bar->msix_end[k] - bar->msix_start[k],
+					bar->page);
+			if (off >= bar->size)
+				continue;
+			hs[nh] = off;
+			he[nh++] = off + size;
+		}
+		if (nh == 2)
+			sort_two(hs, he);
+		if (nh == 2 && hs[0] == hs[1]) {	/* a BTreeMap by offset */
+			he[0] = he[1];
+			nh = 1;
+		}
+		for (k = 0; k < nh; k++) {
+			if (hs[k] > cur) {
+				areas[n].offset = cur;
+				areas[n++].size = hs[k] - cur;
+			}
+			cur = align_down(he[k], bar->page);
+		}
+		if (bar->size > cur) {
+			areas[n].offset = cur;
+			areas[n++].size = bar->size - cur;
+		}
+	} else {
+		areas[n].offset = 0;
+		areas[n++].size = bar->size;
+	}
+
+	for (i = 0; i < n; i++) {
+		struct vmm_area a = areas[i];
+
+		if (a.size < bar->page) {
+			if (a.offset) {
+				reject(v);
+				return;
+			}
+			a.size = bar->page;
+		}
+		if ((a.offset | a.size) & (bar->page - 1)) {
+			reject(v);
+			return;
+		}
+		map_add(v, a.offset, a.size);
+		v->slots++;
+		v->direct += a.size;
+		v->entries += fewest_entries(CONSUMER_CLOUD_HV, bar, &a, &a, 1);
+	}
+}
+
+/*
+ * crosvm: devices/src/vfio.rs lists, in chain order, the SPARSE_MMAP
+ * areas and, for MSIX_MAPPABLE, the whole region (no capability: the
+ * whole region if MMAP); vfio_pci.rs add_bar_mmap_msix() carves the
+ * table's and the PBA's pages out of each, and add_bar_mmap() registers
+ * every piece as a memory slot, stopping at the first KVM refuses (a
+ * piece that overlaps one already registered, or not whole pages).
+ */
+static void crosvm_view(const struct consumer_bar *bar,
+			struct consumer_view *v)
+{
+	struct vmm_area lists[VMM_MAX_AREAS + 1], slots[VMM_MAX_AREAS * 2];
+	unsigned int i, k, n = 0, ns = 0;
+
+	v->accepted = true;
+	if (!(bar->flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return;
+	if (bar->flags & VFIO_REGION_INFO_FLAG_CAPS) {
+		if (bar->msix_mappable && !bar->sparse_first) {
+			lists[n].offset = 0;
+			lists[n++].size = bar->size;
+		}
+		for (i = 0; bar->sparse && i < bar->nr_sparse; i++)
+			lists[n++] = bar->sparse_areas[i];
+		if (bar->msix_mappable && bar->sparse_first) {
+			lists[n].offset = 0;
+			lists[n++].size = bar->size;
+		}
+	} else {
+		lists[n].offset = 0;
+		lists[n++].size = bar->size;
+	}
+
+	for (i = 0; i < n; i++) {
+		uint64_t s = lists[i].offset, e = s + lists[i].size;
+		uint64_t cs[2], ce[2];
+		unsigned int nc = 0;
+
+		for (k = 0; k < 2; k++) {
+			uint64_t ms = bar->msix_start[k], me = bar->msix_end[k];
+
+			if (me <= ms || ms < s || ms >= e)
+				continue;
+			cs[nc] = align_down(ms, bar->page);
+			ce[nc++] = align_up(me < e ? me : e, bar->page);
+		}
+		if (nc == 2)
+			sort_two(cs, ce);
+		for (k = 0; k <= nc; k++) {
+			uint64_t ps = k ? ce[k - 1] : s;
+			uint64_t pe = k < nc ? cs[k] : e;
+
+			if (pe > ps && ns < VMM_MAX_AREAS * 2) {
+				slots[ns].offset = ps;
+				slots[ns++].size = pe - ps;
+			}
+		}
+	}
+
+	for (i = 0; i < ns; i++) {
+		bool overlap = (slots[i].size & (bar->page - 1)) != 0;
+
+		for (k = 0; k < v->slots && !overlap; k++)
+			overlap = slots[i].offset < v->map[k].offset +
+						    v->map[k].size &&
+				  v->map[k].offset < slots[i].offset +
+						     slots[i].size;
+		if (overlap) {
+			v->refused++;
+			break;
+		}
+		map_add(v, slots[i].offset, slots[i].size);
+		v->slots++;
+		v->direct += slots[i].size;
+		v->entries += fewest_entries(CONSUMER_CROSVM, bar, &slots[i],
+					     &slots[i], 1);
+	}
+}
+
+/* Bytes of @a in 4 KiB ranges that hold no byte of the table or PBA. */
+static uint64_t msix_free_bytes(const struct consumer_bar *bar,
+				const struct vmm_area *a)
+{
+	uint64_t g, n = 0;
+	unsigned int k;
+
+	for (g = a->offset; g < a->offset + a->size; g += 0x1000) {
+		bool msix = false;
+
+		for (k = 0; k < 2; k++)
+			msix |= bar->msix_end[k] > bar->msix_start[k] &&
+				bar->msix_start[k] < g + 0x1000 &&
+				g < bar->msix_end[k];
+		if (!msix)
+			n += 0x1000;
+	}
+	return n;
+}
+
+/*
+ * DPDK: drivers/bus/pci/linux/pci_vfio.c pci_vfio_map_resource_primary()
+ * maps each SPARSE_MMAP area MAP_FIXED inside one reservation of the BAR
+ * (pci_vfio_sparse_mmap_bar(); a failure fails the device); without the
+ * capability pci_vfio_mmap_bar() maps the whole BAR, around the table's
+ * pages only when the table's BAR has no MSIX_MAPPABLE.  A user-space
+ * driver: its mappings count as its slots, and what it reaches is the
+ * 4 KiB ranges of them free of MSI-X (the spec gives the table and the
+ * PBA ranges of their own; the driver programs MSI-X through VFIO).
+ */
+static void dpdk_view(const struct consumer_bar *bar, struct consumer_view *v)
+{
+	unsigned int i;
+
+	v->accepted = true;
+	if (!(bar->flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return;
+	if (bar->sparse && bar->nr_sparse) {
+		for (i = 0; i < bar->nr_sparse; i++)
+			map_add(v, bar->sparse_areas[i].offset,
+				bar->sparse_areas[i].size);
+	} else if (bar->msix_end[0] > bar->msix_start[0] &&
+		   !bar->msix_mappable) {
+		uint64_t s = align_down(bar->msix_start[0], bar->page);
+		uint64_t e = align_up(bar->msix_end[0], bar->page);
+
+		if (s < bar->msix_start[0])
+			s = bar->msix_start[0];
+		map_add(v, 0, s);
+		if (e < bar->size)
+			map_add(v, e, bar->size - e);
+	} else {
+		map_add(v, 0, bar->size);
+	}
+	for (i = 0; i < v->maps; i++) {
+		struct vmm_area a = v->map[i];
+
+		/* mmap() takes any length, not an offset off a page */
+		if (a.offset & (bar->page - 1)) {
+			reject(v);
+			return;
+		}
+		a.size = align_up(a.size, bar->page);
+		v->slots++;
+		v->direct += msix_free_bytes(bar, &a);
+		v->entries += fewest_entries(CONSUMER_DPDK, bar, &a, &a, 1);
+	}
+}
+
+void consumer_view(enum consumer c, const struct consumer_bar *bar,
+		   struct consumer_view *view)
+{
+	memset(view, 0, sizeof(*view));
+	switch (c) {
+	case CONSUMER_QEMU_7_2:
+	case CONSUMER_QEMU_10_0:
+	case CONSUMER_QEMU_11_1:
+		qemu_view(c, bar, view);
+		break;
+	case CONSUMER_CLOUD_HV:
+		cloud_hv_view(bar, view);
+		break;
+	case CONSUMER_CROSVM:
+		crosvm_view(bar, view);
+		break;
+	case CONSUMER_DPDK:
+		dpdk_view(bar, view);
+		break;
+	default:
+		break;
+	}
+}
