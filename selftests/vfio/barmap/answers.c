@@ -518,13 +518,13 @@ static const char *qemu11_p2p(int fd, unsigned int index,
 	}
 	ret = get_dmabuf_ranges(fd, index, ranges, v->maps);
 	if (ret < 0) {
-		snprintf(buf, len, "errno %d", -ret);
+		snprintf(buf, len, "no(errno-%d)", -ret);
 		return buf;
 	}
 	close(ret);
 	if (v->maps == 1)
 		return "yes";
-	snprintf(buf, len, "no(%u ranges)", v->maps);
+	snprintf(buf, len, "no(%u-ranges)", v->maps);
 	return buf;
 }
 
