@@ -512,9 +512,10 @@ static const char *qemu11_p2p(int fd, unsigned int index,
 
 	if (!v->maps)
 		return "-";
+	/* The areas as they are (hw/vfio/region.c), not rounded to pages. */
 	for (i = 0; i < v->maps; i++) {
 		ranges[i].offset = v->map[i].offset;
-		ranges[i].length = page_round(v->map[i].size);
+		ranges[i].length = v->map[i].size;
 	}
 	ret = get_dmabuf_ranges(fd, index, ranges, v->maps);
 	if (ret < 0) {
@@ -589,32 +590,39 @@ static unsigned long long num_field(const char *answer, const char *name)
 	return strtoull(field(answer, name, buf, sizeof(buf)) ?: "0", NULL, 0);
 }
 
+/* Append @reason to the list in @why when @worse. */
+static void worse_if(bool worse, const char *reason, char *why, size_t len)
+{
+	size_t n = strlen(why);
+
+	if (worse)
+		snprintf(why + n, len - n, "%s%s", n ? ", " : "", reason);
+}
+
 const char *consumer_answer_worse(const char *ours, const char *stock,
 				  char *why, size_t len)
 {
 	char b[32], s[32];
 
+	why[0] = '\0';
 	if (strncmp(stock, "accepted", 8))
 		return NULL;
-	if (strncmp(ours, "accepted", 8))
-		return "device rejected";
-	snprintf(why, len, "fewer direct bytes");
-	if (num_field(ours, "direct") < num_field(stock, "direct"))
+	if (strncmp(ours, "accepted", 8)) {
+		snprintf(why, len, "device rejected");
 		return why;
-	snprintf(why, len, "more memory slots");
-	if (num_field(ours, "slots") > num_field(stock, "slots"))
-		return why;
-	snprintf(why, len, "more slots refused");
-	if (num_field(ours, "refused") > num_field(stock, "refused"))
-		return why;
-	snprintf(why, len, "more page-table entries");
-	if (num_field(ours, "entries") > num_field(stock, "entries"))
-		return why;
-	snprintf(why, len, "P2P lost");
-	if (!strcmp(field(stock, "p2p", s, sizeof(s)) ?: "", "yes") &&
-	    strcmp(field(ours, "p2p", b, sizeof(b)) ?: "", "yes"))
-		return why;
-	return NULL;
+	}
+	worse_if(num_field(ours, "direct") < num_field(stock, "direct"),
+		 "fewer direct bytes", why, len);
+	worse_if(num_field(ours, "slots") > num_field(stock, "slots"),
+		 "more memory slots", why, len);
+	worse_if(num_field(ours, "refused") > num_field(stock, "refused"),
+		 "more slots refused", why, len);
+	worse_if(num_field(ours, "entries") > num_field(stock, "entries"),
+		 "more page-table entries", why, len);
+	worse_if(!strcmp(field(stock, "p2p", s, sizeof(s)) ?: "", "yes") &&
+		 strcmp(field(ours, "p2p", b, sizeof(b)) ?: "", "yes"),
+		 "P2P lost", why, len);
+	return why[0] ? why : NULL;
 }
 
 /* Ask @family (one of answer_families) about every region it concerns. */

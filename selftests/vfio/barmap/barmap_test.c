@@ -241,7 +241,7 @@ static void answers_match_stock(struct __test_metadata *_metadata,
 	struct answers ours = { 0 }, stock = { 0 };
 	unsigned int i, alike = 0, allowed = 0, bad = 0, better = 0, side;
 	size_t flen = strlen(family);
-	char why[40], wkey[ANSWER_KEY_LEN + 40];
+	char why[160], wkey[ANSWER_KEY_LEN + 160];
 	char path[256];
 	int err;
 

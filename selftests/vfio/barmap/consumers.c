@@ -95,8 +95,17 @@ int consumer_bar_load(struct consumer_bar *bar, int fd, unsigned int index,
 	bar->page = sysconf(_SC_PAGESIZE);
 	bar->pmd = barmap_huge_size("pmd");
 	bar->pud = barmap_huge_size("pud");
+	bar->mem64 = res.flags & BAR_IORESOURCE_MEM_64;
 	read_caps(info, bar);
 	if (bar->sparse) {
+		const struct vfio_region_info_cap_sparse_mmap *sparse =
+			(const void *)vfio_region_cap(info,
+					VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+
+		if (sparse->nr_areas > VMM_MAX_AREAS) {
+			free(info);
+			return -E2BIG;
+		}
 		bar->nr_sparse = vfio_mmap_areas(info, areas, VMM_MAX_AREAS);
 		for (i = 0; i < bar->nr_sparse; i++) {
 			bar->sparse_areas[i].offset = areas[i].offset;
@@ -240,35 +249,25 @@ static uint64_t fewest_entries(enum consumer c, const struct consumer_bar *bar,
 	return n;
 }
 
-/* [@start, @end) minus the MSI-X structures QEMU emulates over the BAR. */
+/*
+ * [@start, @end) minus the MSI-X table, which QEMU's MSI-X emulation lays
+ * over the BAR (msix_init()); the PBA's overlay is off but while a masked
+ * vector is pending (vfio_msix_setup() disables it, hw/vfio/pci.c), so
+ * the PBA stays direct.  Pieces in whole host pages, as
+ * accel/kvm/kvm-all.c kvm_align_section() gives them memory slots.
+ */
 static unsigned int qemu_pieces(const struct consumer_bar *bar, uint64_t start,
 				uint64_t end, struct vmm_area *out)
 {
-	uint64_t cut[3] = { start }, cut_end[3];
-	unsigned int nr = 1, i, j, n = 0;
+	uint64_t ts = bar->msix_start[0], te = bar->msix_end[0];
+	uint64_t cut[2] = { start, end }, cut_end[2] = { end, end };
+	unsigned int i, n = 0;
 
-	cut_end[0] = end;
-	for (j = 0; j < 2; j++) {
-		uint64_t ms = bar->msix_start[j], me = bar->msix_end[j];
-
-		if (me <= ms)
-			continue;
-		for (i = 0; i < nr; i++) {
-			if (me <= cut[i] || ms >= cut_end[i])
-				continue;
-			if (ms > cut[i] && me < cut_end[i] && nr < 3) {
-				cut[nr] = me;
-				cut_end[nr++] = cut_end[i];
-				cut_end[i] = ms;
-			} else if (ms > cut[i]) {
-				cut_end[i] = ms;
-			} else {
-				cut[i] = me < cut_end[i] ? me : cut_end[i];
-			}
-		}
+	if (te > ts && te > start && ts < end) {
+		cut_end[0] = ts > start ? ts : start;
+		cut[1] = te < end ? te : end;
 	}
-	/* accel/kvm/kvm-all.c kvm_align_section(): whole host pages only */
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < 2; i++) {
 		uint64_t s = align_up(cut[i], bar->page);
 		uint64_t e = align_down(cut_end[i], bar->page);
 
@@ -280,22 +279,88 @@ static unsigned int qemu_pieces(const struct consumer_bar *bar, uint64_t start,
 	return n;
 }
 
+/* Whether [@a, @a + @as) and [@b, @b + @bs) overlap. */
+static bool overlap(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
+{
+	return a < b + bs && b < a + as;
+}
+
+/* Whether mmap() of @a at its offset in @bar succeeds: vfio-pci-core's rule. */
+static bool mmap_ok(const struct consumer_bar *bar, const struct vmm_area *a)
+{
+	return a->size && !(a->offset & (bar->page - 1)) &&
+	       a->offset + align_up(a->size, bar->page) <=
+	       align_up(bar->size, bar->page);
+}
+
+/* Sort @m by offset and merge the areas that overlap into one. */
+static void merge_overlaps(struct vmm_area *m, unsigned int *nr)
+{
+	unsigned int i, j, n = 0;
+	struct vmm_area t;
+
+	for (i = 1; i < *nr; i++)
+		for (j = i; j && m[j].offset < m[j - 1].offset; j--) {
+			t = m[j];
+			m[j] = m[j - 1];
+			m[j - 1] = t;
+		}
+	for (i = 0; i < *nr; i++) {
+		if (n && overlap(m[n - 1].offset, m[n - 1].size, m[i].offset,
+				 m[i].size)) {
+			uint64_t e = m[i].offset + m[i].size;
+
+			if (e > m[n - 1].offset + m[n - 1].size)
+				m[n - 1].size = e - m[n - 1].offset;
+			continue;
+		}
+		m[n++] = m[i];
+	}
+	*nr = n;
+}
+
+static bool any_overlap(const struct vmm_area *m, unsigned int nr)
+{
+	unsigned int i, j;
+
+	for (i = 1; i < nr; i++)
+		for (j = 0; j < i; j++)
+			if (overlap(m[i].offset, m[i].size, m[j].offset,
+				    m[j].size))
+				return true;
+	return false;
+}
+
+/* Slots, direct bytes and entries of QEMU's mapping @a, and of the BAR. */
+static void qemu_account(enum consumer c, const struct consumer_bar *bar,
+			 const struct vmm_area *a, struct consumer_view *v)
+{
+	struct vmm_area pieces[2];
+	unsigned int j, n;
+
+	n = qemu_pieces(bar, a->offset, a->offset + a->size, pieces);
+	for (j = 0; j < n; j++)
+		v->direct += pieces[j].size;
+	v->slots += n;
+	v->entries += fewest_entries(c, bar, a, pieces, n);
+}
+
 /*
  * QEMU: hw/vfio/region.c vfio_setup_region_sparse_mmaps() takes the
  * SPARSE_MMAP areas (skipping empty ones), else one area of the region;
  * hw/vfio/pci.c vfio_pci_fixup_msix_region() carves the table's pages
- * out of a lone whole-region area only without MSIX_MAPPABLE; 11.x
- * fails device setup on overlapping areas.  Each area is one
- * RAM-device region under the MSI-X emulation's overlays: a memory slot
- * per piece of whole pages, except that
+ * out of a lone whole-region area only without MSIX_MAPPABLE; 11.x fails
+ * device setup on overlapping areas, earlier releases let the later
+ * RAM-device region win.  vfio_region_mmap() unmaps every area if one
+ * mmap() fails, and the BAR is trapped.  Each area is one RAM-device
+ * region under the MSI-X table's overlay (qemu_pieces()), except that
  * vfio_sub_page_bar_update_mapping() grows a lone region-sized sub-page
  * area to a page.
  */
 static void qemu_view(enum consumer c, const struct consumer_bar *bar,
 		      struct consumer_view *v)
 {
-	struct vmm_area pieces[3];
-	unsigned int i, j, n;
+	unsigned int i;
 
 	v->accepted = true;
 	if (!(bar->flags & VFIO_REGION_INFO_FLAG_MMAP))
@@ -318,45 +383,82 @@ static void qemu_view(enum consumer c, const struct consumer_bar *bar,
 		if (e < bar->size)
 			map_add(v, e, bar->size - e);
 	}
-	if (c == CONSUMER_QEMU_11_1)
-		for (i = 1; i < v->maps; i++)
-			for (j = 0; j < i; j++)
-				if (v->map[i].offset < v->map[j].offset +
-						       v->map[j].size &&
-				    v->map[j].offset < v->map[i].offset +
-						       v->map[i].size) {
-					reject(v);
-					return;
-				}
+	if (any_overlap(v->map, v->maps)) {
+		if (c == CONSUMER_QEMU_11_1) {
+			reject(v);
+			return;
+		}
+		merge_overlaps(v->map, &v->maps);
+	}
+	for (i = 0; i < v->maps; i++)
+		if (!mmap_ok(bar, &v->map[i])) {
+			v->maps = 0;
+			return;
+		}
 
 	if (bar->size < bar->page && v->maps == 1 &&
 	    v->map[0].size == bar->size) {
 		struct vmm_area page = { 0, bar->page };
 
-		v->slots = 1;
-		v->direct = bar->page;
-		v->entries = fewest_entries(c, bar, &page, &page, 1);
+		qemu_account(c, bar, &page, v);
 		return;
 	}
-	for (i = 0; i < v->maps; i++) {
-		n = qemu_pieces(bar, v->map[i].offset,
-				v->map[i].offset + v->map[i].size, pieces);
-		for (j = 0; j < n; j++)
-			v->direct += pieces[j].size;
-		v->slots += n;
-		v->entries += fewest_entries(c, bar, &v->map[i], pieces, n);
-	}
+	for (i = 0; i < v->maps; i++)
+		qemu_account(c, bar, &v->map[i], v);
 }
 
 /*
- * cloud-hypervisor: vfio.rs map_mmio_regions() does not map a BAR that
- * holds MSI-X without MSIX_MAPPABLE; generate_sparse_areas() takes the
- * first of SPARSE_MMAP and MSIX_MAPPABLE in the chain (the latter: the
- * region must be a 4 KiB multiple, and it carves the table's and the
- * PBA's pages itself), else one area of the region.  A sub-page area at
- * offset 0 is grown to a page, at another offset it fails setup; each
- * area is one mmap and one memory slot, which KVM needs in whole pages.
+ * cloud-hypervisor: pci/src/vfio.rs map_mmio_regions() does not map a
+ * BAR that holds MSI-X without MSIX_MAPPABLE; generate_sparse_areas()
+ * takes the first of SPARSE_MMAP and MSIX_MAPPABLE in the chain (the
+ * latter: the region must be a 4 KiB multiple, and it carves the table's
+ * and the PBA's pages itself, unless fixup_msix_region() moved them past
+ * a 64-bit BAR whose table is not page-aligned), else one area of the
+ * region.  A sub-page area at offset 0 is grown to a page, at another
+ * offset it fails setup; each area is one mmap and one memory slot, and
+ * a failed mmap or an overlapping slot (KVM: EEXIST) fails setup.
  */
+static unsigned int cloud_hv_carve(const struct consumer_bar *bar,
+				   struct vmm_area *areas)
+{
+	uint64_t cur = 0, hs[2], he[2];
+	unsigned int k, nh = 0, n = 0;
+	bool relocated = bar->mem64 && bar->msix_end[0] > bar->msix_start[0] &&
+			 (bar->msix_start[0] & (bar->page - 1));
+
+	for (k = 0; k < 2 && !relocated; k++) {
+		uint64_t off, size;
+
+		if (bar->msix_end[k] <= bar->msix_start[k])
+			continue;
+		off = align_down(bar->msix_start[k], bar->page);
+		size = align_up(bar->msix_end[k] - bar->msix_start[k],
+				bar->page);
+		if (off >= bar->size)
+			continue;
+		hs[nh] = off;
+		he[nh++] = off + size;
+	}
+	if (nh == 2)
+		sort_two(hs, he);
+	if (nh == 2 && hs[0] == hs[1]) {	/* a BTreeMap by offset */
+		he[0] = he[1];
+		nh = 1;
+	}
+	for (k = 0; k < nh; k++) {
+		if (hs[k] > cur) {
+			areas[n].offset = cur;
+			areas[n++].size = hs[k] - cur;
+		}
+		cur = align_down(he[k], bar->page);
+	}
+	if (bar->size > cur) {
+		areas[n].offset = cur;
+		areas[n++].size = bar->size - cur;
+	}
+	return n;
+}
+
 static void cloud_hv_view(const struct consumer_bar *bar,
 			  struct consumer_view *v)
 {
@@ -371,43 +473,11 @@ static void cloud_hv_view(const struct consumer_bar *bar,
 		n = bar->nr_sparse;
 		memcpy(areas, bar->sparse_areas, n * sizeof(areas[0]));
 	} else if (bar->msix_mappable) {
-		uint64_t cur = 0, hs[2], he[2];
-		unsigned int k, nh = 0;
-
 		if (bar->size & 0xfff) {
 			reject(v);
 			return;
 		}
-		for (k = 0; k < 2; k++) {
-			uint64_t off, size;
-
-			if (bar->msix_end[k] <= bar->msix_start[k])
-				continue;
-			off = align_down(bar->msix_start[k], bar->page);
-			size = align_up(bar->msix_end[k] - bar->msix_start[k],
-					bar->page);
-			if (off >= bar->size)
-				continue;
-			hs[nh] = off;
-			he[nh++] = off + size;
-		}
-		if (nh == 2)
-			sort_two(hs, he);
-		if (nh == 2 && hs[0] == hs[1]) {	/* a BTreeMap by offset */
-			he[0] = he[1];
-			nh = 1;
-		}
-		for (k = 0; k < nh; k++) {
-			if (hs[k] > cur) {
-				areas[n].offset = cur;
-				areas[n++].size = hs[k] - cur;
-			}
-			cur = align_down(he[k], bar->page);
-		}
-		if (bar->size > cur) {
-			areas[n].offset = cur;
-			areas[n++].size = bar->size - cur;
-		}
+		n = cloud_hv_carve(bar, areas);
 	} else {
 		areas[n].offset = 0;
 		areas[n++].size = bar->size;
@@ -416,18 +486,14 @@ static void cloud_hv_view(const struct consumer_bar *bar,
 	for (i = 0; i < n; i++) {
 		struct vmm_area a = areas[i];
 
-		if (a.size < bar->page) {
-			if (a.offset) {
-				reject(v);
-				return;
-			}
+		if (a.size && a.size < bar->page && !a.offset)
 			a.size = bar->page;
-		}
-		if ((a.offset | a.size) & (bar->page - 1)) {
+		map_add(v, a.offset, a.size);
+		if ((a.size & (bar->page - 1)) || !mmap_ok(bar, &a) ||
+		    any_overlap(v->map, v->maps)) {
 			reject(v);
 			return;
 		}
-		map_add(v, a.offset, a.size);
 		v->slots++;
 		v->direct += a.size;
 		v->entries += fewest_entries(CONSUMER_CLOUD_HV, bar, &a, &a, 1);
@@ -435,18 +501,22 @@ static void cloud_hv_view(const struct consumer_bar *bar,
 }
 
 /*
- * crosvm: devices/src/vfio.rs lists, in chain order, the SPARSE_MMAP
- * areas and, for MSIX_MAPPABLE, the whole region (no capability: the
- * whole region if MMAP); vfio_pci.rs add_bar_mmap_msix() carves the
- * table's and the PBA's pages out of each, and add_bar_mmap() registers
- * every piece as a memory slot, stopping at the first KVM refuses (a
- * piece that overlaps one already registered, or not whole pages).
+ * crosvm: devices/src/vfio.rs get_regions() lists, in chain order, the
+ * SPARSE_MMAP areas and, for MSIX_MAPPABLE, the whole region (no
+ * capability: the whole region if MMAP); either capability makes the
+ * region's MSI-X mappable, and only without one does vfio_pci.rs
+ * add_bar_mmap() carve the table's and the PBA's pages out
+ * (remove_bar_mmap_msix()).  It registers every piece, rounded up to
+ * pages (hypervisor/src/kvm add_memory_region()), as a memory slot and
+ * stops at the first that fails: an mmap() the kernel refuses, or a slot
+ * that overlaps one already registered (KVM: EEXIST).
  */
 static void crosvm_view(const struct consumer_bar *bar,
 			struct consumer_view *v)
 {
 	struct vmm_area lists[VMM_MAX_AREAS + 1], slots[VMM_MAX_AREAS * 2];
 	unsigned int i, k, n = 0, ns = 0;
+	bool mappable = bar->sparse || bar->msix_mappable;
 
 	v->accepted = true;
 	if (!(bar->flags & VFIO_REGION_INFO_FLAG_MMAP))
@@ -472,7 +542,7 @@ static void crosvm_view(const struct consumer_bar *bar,
 		uint64_t cs[2], ce[2];
 		unsigned int nc = 0;
 
-		for (k = 0; k < 2; k++) {
+		for (k = 0; k < 2 && !mappable; k++) {
 			uint64_t ms = bar->msix_start[k], me = bar->msix_end[k];
 
 			if (me <= ms || ms < s || ms >= e)
@@ -494,22 +564,21 @@ static void crosvm_view(const struct consumer_bar *bar,
 	}
 
 	for (i = 0; i < ns; i++) {
-		bool overlap = (slots[i].size & (bar->page - 1)) != 0;
+		struct vmm_area a = slots[i];
+		bool refused = !mmap_ok(bar, &a);
 
-		for (k = 0; k < v->slots && !overlap; k++)
-			overlap = slots[i].offset < v->map[k].offset +
-						    v->map[k].size &&
-				  v->map[k].offset < slots[i].offset +
-						     slots[i].size;
-		if (overlap) {
+		a.size = align_up(a.size, bar->page);
+		for (k = 0; k < v->slots && !refused; k++)
+			refused = overlap(a.offset, a.size, v->map[k].offset,
+					  v->map[k].size);
+		if (refused) {
 			v->refused++;
 			break;
 		}
-		map_add(v, slots[i].offset, slots[i].size);
+		map_add(v, a.offset, a.size);
 		v->slots++;
-		v->direct += slots[i].size;
-		v->entries += fewest_entries(CONSUMER_CROSVM, bar, &slots[i],
-					     &slots[i], 1);
+		v->direct += a.size;
+		v->entries += fewest_entries(CONSUMER_CROSVM, bar, &a, &a, 1);
 	}
 }
 
@@ -567,14 +636,16 @@ static void dpdk_view(const struct consumer_bar *bar, struct consumer_view *v)
 	} else {
 		map_add(v, 0, bar->size);
 	}
-	for (i = 0; i < v->maps; i++) {
-		struct vmm_area a = v->map[i];
-
-		/* mmap() takes any length, not an offset off a page */
-		if (a.offset & (bar->page - 1)) {
+	for (i = 0; i < v->maps; i++)
+		if (!mmap_ok(bar, &v->map[i])) {
 			reject(v);
 			return;
 		}
+	/* A later MAP_FIXED mapping replaces what it overlaps. */
+	merge_overlaps(v->map, &v->maps);
+	for (i = 0; i < v->maps; i++) {
+		struct vmm_area a = v->map[i];
+
 		a.size = align_up(a.size, bar->page);
 		v->slots++;
 		v->direct += msix_free_bytes(bar, &a);

@@ -39,6 +39,7 @@ struct consumer_bar {
 	bool msix_mappable;
 	unsigned int nr_sparse;
 	struct vmm_area sparse_areas[VMM_MAX_AREAS];
+	bool mem64;			/* a 64-bit memory BAR */
 	bool msix_here;			/* the table or the PBA is in this BAR */
 	uint64_t msix_start[2];		/* table, PBA: [start, end) in the BAR */
 	uint64_t msix_end[2];
@@ -59,7 +60,8 @@ const char *consumer_name(enum consumer c);
 
 /*
  * Read BAR @index of the device @fd (PCI address @bdf).  Returns 0,
- * -ENODEV for an index that is no memory BAR, or another -errno.
+ * -ENODEV for an index that is no memory BAR, -E2BIG for more areas than
+ * VMM_MAX_AREAS, or another -errno.
  */
 int consumer_bar_load(struct consumer_bar *bar, int fd, unsigned int index,
 		      const char *bdf);

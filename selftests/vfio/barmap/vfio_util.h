@@ -190,6 +190,7 @@ struct bar_resource {
 };
 
 #define BAR_IORESOURCE_MEM	0x200
+#define BAR_IORESOURCE_MEM_64	0x100000
 
 int bar_resource(const char *bdf, unsigned int bar, struct bar_resource *res);
 bool bar_is_subpage_mem(const struct bar_resource *res, long page);

@@ -42,8 +42,11 @@ static void view(enum consumer c, const struct consumer_bar *bar,
 	consumer_view(c, bar, v);
 }
 
-/* QEMU maps the whole BAR; the MSI-X overlays leave [0, 0x2000) to KVM. */
-TEST(qemu_nvme_stock_one_slot_below_msix)
+/*
+ * QEMU maps the whole BAR; the table's overlay leaves [0, 0x2000) and the
+ * PBA's page [0x3000, 0x4000) (its overlay is off) to KVM.
+ */
+TEST(qemu_nvme_stock_two_slots_around_the_table)
 {
 	struct consumer_view v;
 	enum consumer c;
@@ -53,13 +56,14 @@ TEST(qemu_nvme_stock_one_slot_below_msix)
 		EXPECT_TRUE(v.accepted);
 		EXPECT_EQ(1U, v.maps);
 		EXPECT_EQ(0x4000ULL, v.map[0].size);
-		EXPECT_EQ(1U, v.slots);
-		EXPECT_EQ(0x2000ULL, v.direct);
-		EXPECT_EQ(2ULL, v.entries);
+		EXPECT_EQ(2U, v.slots);
+		EXPECT_EQ(0x3000ULL, v.direct);
+		EXPECT_EQ(3ULL, v.entries);
 	}
 }
 
-TEST(qemu_nvme_barmap_same_slot)
+/* barmap's area leaves the PBA's page out: it traps. */
+TEST(qemu_nvme_barmap_one_slot)
 {
 	struct consumer_view v;
 
@@ -86,7 +90,11 @@ TEST(cloud_hv_nvme_stock_and_barmap_alike)
 	EXPECT_EQ(s.direct, b.direct);
 }
 
-/* crosvm: the area, then the whole BAR again, which KVM refuses. */
+/*
+ * crosvm maps a region with either capability as listed, MSI-X and all:
+ * stock's whole BAR; barmap's area, then the whole BAR again, which KVM
+ * refuses.
+ */
 TEST(crosvm_nvme_barmap_overlap_refused)
 {
 	struct consumer_view s, b;
@@ -95,9 +103,57 @@ TEST(crosvm_nvme_barmap_overlap_refused)
 	view(CONSUMER_CROSVM, &nvme_barmap, &b);
 	EXPECT_EQ(1U, s.slots);
 	EXPECT_EQ(0U, s.refused);
+	EXPECT_EQ(0x4000ULL, s.direct);
 	EXPECT_EQ(1U, b.slots);
 	EXPECT_EQ(1U, b.refused);
-	EXPECT_EQ(s.direct, b.direct);
+	EXPECT_EQ(0x2000ULL, b.direct);
+}
+
+/* Without a capability crosvm carves the MSI-X pages itself. */
+TEST(crosvm_carves_msix_without_caps)
+{
+	struct consumer_bar bar = { NVME_BAR0 };
+	struct consumer_view v;
+
+	bar.flags &= ~VFIO_REGION_INFO_FLAG_CAPS;
+	bar.msix_mappable = false;
+	view(CONSUMER_CROSVM, &bar, &v);
+	EXPECT_EQ(1U, v.slots);
+	EXPECT_EQ(0x2000ULL, v.direct);
+}
+
+/*
+ * cloud-hypervisor moves the MSI-X of a 64-bit BAR whose table is not
+ * page-aligned past the BAR, and then carves nothing.
+ */
+TEST(cloud_hv_relocated_msix_maps_whole_bar)
+{
+	struct consumer_bar bar = { NVME_BAR0 };
+	struct consumer_view v;
+
+	bar.mem64 = true;
+	bar.msix_start[0] = 0x2800;
+	bar.msix_end[0] = 0x2c10;
+	view(CONSUMER_CLOUD_HV, &bar, &v);
+	ASSERT_EQ(1U, v.maps);
+	EXPECT_EQ(0x4000ULL, v.direct);
+}
+
+/* QEMU unmaps every area when one mmap() fails: the BAR traps. */
+TEST(qemu_one_failed_mmap_traps_the_bar)
+{
+	struct consumer_bar bar = {
+		NVME_BAR0, .sparse = true, .sparse_first = true, .nr_sparse = 2,
+		.sparse_areas = { { 0, 0x1000 }, { 0x1800, 0x800 } },
+	};
+	struct consumer_view v;
+
+	view(CONSUMER_QEMU_10_0, &bar, &v);
+	EXPECT_TRUE(v.accepted);
+	EXPECT_EQ(0U, v.maps);
+	EXPECT_EQ(0ULL, v.direct);
+	view(CONSUMER_CLOUD_HV, &bar, &v);
+	EXPECT_FALSE(v.accepted);
 }
 
 /* Without MSIX_MAPPABLE cloud-hypervisor does not map a BAR of MSI-X. */
