@@ -603,6 +603,7 @@ const char *consumer_answer_worse(const char *ours, const char *stock,
 				  char *why, size_t len)
 {
 	char b[32], s[32];
+	bool more;
 
 	why[0] = '\0';
 	if (strncmp(stock, "accepted", 8))
@@ -611,13 +612,16 @@ const char *consumer_answer_worse(const char *ours, const char *stock,
 		snprintf(why, len, "device rejected");
 		return why;
 	}
+	/* Slots and entries cost more only for no more direct bytes. */
+	more = num_field(ours, "direct") > num_field(stock, "direct");
 	worse_if(num_field(ours, "direct") < num_field(stock, "direct"),
 		 "fewer direct bytes", why, len);
-	worse_if(num_field(ours, "slots") > num_field(stock, "slots"),
+	worse_if(!more && num_field(ours, "slots") > num_field(stock, "slots"),
 		 "more memory slots", why, len);
 	worse_if(num_field(ours, "refused") > num_field(stock, "refused"),
 		 "more slots refused", why, len);
-	worse_if(num_field(ours, "entries") > num_field(stock, "entries"),
+	worse_if(!more &&
+		 num_field(ours, "entries") > num_field(stock, "entries"),
 		 "more page-table entries", why, len);
 	worse_if(!strcmp(field(stock, "p2p", s, sizeof(s)) ?: "", "yes") &&
 		 strcmp(field(ours, "p2p", b, sizeof(b)) ?: "", "yes"),

@@ -65,7 +65,8 @@ const char *answer_allowed(const char *path, const char *label,
  * as long as no VMM is worse off: what makes @ours worse than @stock for
  * that VMM, every reason that holds ("device rejected", or a list of
  * "fewer direct bytes", "more memory slots", "more slots refused", "more
- * page-table entries", "P2P lost"), written to @why, or NULL.
+ * page-table entries", "P2P lost"; slots and entries only where @ours
+ * reaches no more bytes directly), written to @why, or NULL.
  */
 const char *consumer_answer_worse(const char *ours, const char *stock,
 				  char *why, size_t len);
