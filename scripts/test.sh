@@ -358,19 +358,12 @@ guest_suite() {
 	done
 }
 
-# zoo_guests KVER INITRD: the zoo (scripts/zoo.sh) on one kernel: every
-# PCI device model trixie-backports' QEMU lists, each either in one of
-# the zoo guests, under that QEMU, or a SKIP line with QEMU's reason.
+# zoo_guests KVER INITRD: the zoo (scripts/zoo.sh) on one kernel, by the
+# plan zoo_suite made: every PCI device model trixie-backports' QEMU
+# lists, each either in one of the zoo guests, under that QEMU, or a SKIP
+# line with QEMU's reason.  Its results go to $results.
 zoo_guests() {
 	zlabel=$(echo "$1" | cut -d. -f1,2)/zoo
-	late_deps_wait >>"$results" || true
-	qroot=$(qemu_root backports)
-	if [ -z "$qroot" ]; then
-		echo "not ok - $zlabel: no trixie-backports QEMU root in $BARMAP_CACHE (run make deps)" >>"$results"
-		return 0
-	fi
-	step "zoo: the plan of trixie-backports' QEMU (scripts/zoo.sh, cached)" \
-		sh "$here/zoo.sh" plan "$BUILD/zoo" || return 0
 	boots=$(wc -l <"$BUILD/zoo/zoo.plan")
 	{
 		echo "# $zlabel: $(qemu_root_version backports)"
@@ -382,7 +375,8 @@ zoo_guests() {
 	i=1
 	while [ $i -le "$boots" ]; do
 		info "guest: $1, zoo guest $i of $boots"
-		KVER=$1 BARMAP_QEMU_ROOT=$qroot BARMAP_ZOO_PLAN=$BUILD/zoo/zoo.plan \
+		KVER=$1 BARMAP_QEMU_ROOT=$zoo_qroot \
+			BARMAP_ZOO_PLAN=$BUILD/zoo/zoo.plan \
 			sh "$here/run-guest.sh" "zoo-$i" "$2" \
 			"$BUILD/guest-$1" >>"$results" || true
 		i=$((i + 1))
@@ -469,12 +463,33 @@ fi
 # now it is there.
 zoo_suite() {
 	z7=$(debian7_rel)
+	late_deps_wait || true
+	zoo_qroot=$(qemu_root backports)
+	if [ -z "$zoo_qroot" ]; then
+		echo "not ok - zoo: no trixie-backports QEMU root in $BARMAP_CACHE (run make deps)"
+		return 0
+	fi
+	step "zoo: the plan of trixie-backports' QEMU (scripts/zoo.sh, cached)" \
+		sh "$here/zoo.sh" plan "$BUILD/zoo" || return 0
+	# The two kernels' guests side by side, one core each (TCG with
+	# thread=single), each into a TAP file of its own, appended in order.
+	zoo_pids=
+	: >"$BUILD/zoo/7x.tap"
+	: >"$BUILD/zoo/6.12.tap"
 	if [ $selftests_built = 0 ] && has_7x && [ -f "$BUILD/$z7/initrd.gz" ]; then
-		BARMAP_KERNEL=$(debian7_vmlinuz) zoo_guests "$z7" "$BUILD/$z7/initrd.gz"
+		(results=$BUILD/zoo/7x.tap
+		 BARMAP_KERNEL=$(debian7_vmlinuz) zoo_guests "$z7" \
+			"$BUILD/$z7/initrd.gz") >>"$BUILD/zoo/7x.tap" &
+		zoo_pids="$zoo_pids $!"
 	fi
 	if [ $built = 0 ]; then
-		zoo_guests "$KVER" "$BUILD/initrd.gz"
+		(results=$BUILD/zoo/6.12.tap
+		 zoo_guests "$KVER" "$BUILD/initrd.gz") >>"$BUILD/zoo/6.12.tap" &
+		zoo_pids="$zoo_pids $!"
 	fi
+	# shellcheck disable=SC2086 # the pids are words
+	[ -z "$zoo_pids" ] || wait $zoo_pids
+	cat "$BUILD/zoo/7x.tap" "$BUILD/zoo/6.12.tap"
 	return 0
 }
 has_suite zoo && lane zoo "$results" zoo_suite
