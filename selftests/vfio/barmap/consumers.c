@@ -13,8 +13,6 @@
 #include "consumers.h"
 #include "vfio_util.h"
 
-#define SZ_1G	0x40000000ULL
-
 const char *consumer_name(enum consumer c)
 {
 	static const char *const names[CONSUMER_NR] = {
@@ -37,20 +35,6 @@ static uint64_t align_down(uint64_t x, uint64_t a)
 static uint64_t align_up(uint64_t x, uint64_t a)
 {
 	return (x + a - 1) & ~(a - 1);
-}
-
-static uint64_t pow2ceil(uint64_t x)
-{
-	uint64_t p = 1;
-
-	while (p < x)
-		p <<= 1;
-	return p;
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
 }
 
 /* The order of SPARSE_MMAP and MSIX_MAPPABLE in the chain. */
@@ -167,16 +151,16 @@ static struct va_rule va_rule(enum consumer c, const struct consumer_bar *bar,
 	switch (c) {
 	case CONSUMER_QEMU_10_0:
 		/* hw/vfio/region.c vfio_region_mmap(): per area, offset ignored */
-		r.align = min_u64(1ULL << __builtin_ctzll(area->size), SZ_1G);
+		r.align = vmm_va_align(VMM_QEMU_AREA, bar->size, area->size);
 		break;
 	case CONSUMER_QEMU_11_1:
 		/* one reservation for the region, areas MAP_FIXED at offsets */
-		r.align = min_u64(pow2ceil(bar->size), SZ_1G);
+		r.align = vmm_va_align(VMM_QEMU_REGION, bar->size, area->size);
 		r.base_off = area->offset;
 		break;
 	case CONSUMER_CLOUD_HV:
-		/* vmm/src/pci_segment... MmapRegion: next_power_of_two(len) */
-		r.align = min_u64(pow2ceil(area->size), SZ_1G);
+		/* pci/src/mmap.rs MmapRegion: next_power_of_two(len) */
+		r.align = vmm_va_align(VMM_CLOUD_HV, bar->size, area->size);
 		break;
 	default:
 		/* QEMU 7.2, crosvm, DPDK: no alignment asked, a page */

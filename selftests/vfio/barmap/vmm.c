@@ -43,19 +43,24 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* The VA alignment each rule gives an area (or, for QEMU 2026, the region). */
-static uint64_t rule_align(enum vmm_rule rule, const struct vmm_bar *bar,
-			   const struct vmm_area *area)
+uint64_t vmm_va_align(enum vmm_rule rule, uint64_t region_size,
+		      uint64_t area_size)
 {
 	switch (rule) {
 	case VMM_QEMU_AREA:
-		return min_u64(1ULL << __builtin_ctzll(area->size), SZ_1G);
+		return min_u64(1ULL << __builtin_ctzll(area_size), SZ_1G);
 	case VMM_QEMU_REGION:
-		return min_u64(pow2ceil(bar->size), SZ_1G);
+		return min_u64(pow2ceil(region_size), SZ_1G);
 	case VMM_CLOUD_HV:
 	default:
-		return min_u64(pow2ceil(area->size), SZ_1G);
+		return min_u64(pow2ceil(area_size), SZ_1G);
 	}
+}
+
+static uint64_t rule_align(enum vmm_rule rule, const struct vmm_bar *bar,
+			   const struct vmm_area *area)
+{
+	return vmm_va_align(rule, bar->size, area ? area->size : 0);
 }
 
 int vmm_bar_load(struct vmm_bar *bar, int fd, unsigned int index,

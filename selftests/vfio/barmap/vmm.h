@@ -49,6 +49,14 @@ struct vmm_result {
 const char *vmm_rule_name(enum vmm_rule rule);
 
 /*
+ * The VA alignment @rule gives an area of @area_size in a region of
+ * @region_size (for VMM_QEMU_REGION: the region's, areas at their
+ * offsets from it).  Also the rules of consumers.c.
+ */
+uint64_t vmm_va_align(enum vmm_rule rule, uint64_t region_size,
+		      uint64_t area_size);
+
+/*
  * Read BAR @index of the open device @fd (PCI address @bdf).  Without a
  * SPARSE_MMAP capability a VMM maps the whole page-rounded BAR (all three
  * skip MSI-X carving when MSIX_MAPPABLE is present, as it is for every
