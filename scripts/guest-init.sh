@@ -253,6 +253,7 @@ compare() {
 # Upstream's VFIO selftests on both drivers (scripts/guest-peer.sh).
 if [ "$mode" = peer ]; then
 	. /lib/guest-peer.sh
+	. /lib/guest-iommufd.sh
 	bad=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|refcount_t|KASAN|INFO: ')
 	[ -z "$bad" ]
 	tap $? "peer: dmesg free of BUG/WARNING/Oops/refcount_t/KASAN/lockdep reports"

@@ -129,3 +129,239 @@ stock_differences() {
 		printf "ok: %d tests, %d differences, each listed\n", ran, diffs
 	}' "$5" /tmp/sd.barmap /tmp/sd.stock
 }
+
+# flatview [TRACE] < MONITOR_LOG: from "info pci" and "info mtree -f",
+# every BAR of the passed devices ("bar ID N SIZE") and the pieces of the
+# flat view of the "memory" address space inside it ("piece ID N FIRST
+# LAST TYPE", offsets in the BAR, decimal; a sub-page BAR is looked at up
+# to the end of its 4 KiB page, where QEMU's expansion of it reaches).
+# With TRACE, QEMU's log of its iommufd_backend_map_dma and
+# iommufd_backend_map_file_dma events, the pieces are what QEMU mapped
+# into the IOAS instead (its guest has no vIOMMU, so an IOVA is a guest
+# physical address): TYPE "ramd" where the map succeeded, "fail" where
+# it did not.
+flatview() {
+	tr -d '\r' | awk -v trace="${1:-}" '
+	/^  Bus / { nb = 0; next }
+	/^      BAR[0-9]: .*memory at 0x/ {
+		match($0, /at 0x[0-9a-f]+ \[0x[0-9a-f]+\]/)
+		split(substr($0, RSTART + 3, RLENGTH - 3), w, /[][ ]+/)
+		nb++
+		bn[nb] = substr($1, 4, 1); bs[nb] = w[1] + 0; be[nb] = w[2] + 0
+		next
+	}
+	/^      id "/ {
+		id = $2
+		gsub(/"/, "", id)
+		for (i = 1; i <= nb && id != ""; i++) {
+			n++
+			bid[n] = id; bnum[n] = bn[i]; bst[n] = bs[i]; ben[n] = be[i]
+		}
+		nb = 0
+		next
+	}
+	/^FlatView #/ { fv = 0; next }
+	/^ AS "memory",/ { fv = 1; next }
+	/^$/ { fv = 0; next }
+	fv && /^  [0-9a-f]+-[0-9a-f]+ \(prio/ {
+		split($1, r, "-")
+		t = $0
+		sub(/^[^,]*, /, "", t)
+		sub(/\).*/, "", t)
+		np++
+		ps[np] = ("0x" r[1]) + 0; pe[np] = ("0x" r[2]) + 0; pt[np] = t
+	}
+	END {
+		if (trace != "") {
+			np = 0
+			while ((getline l <trace) > 0) {
+				if (l !~ /iommufd_backend_map(_file)?_dma/ ||
+				    !match(l, /iova=0x[0-9a-f]+ size=0x[0-9a-f]+/))
+					continue
+				split(substr(l, RSTART, RLENGTH), w, /[= ]/)
+				np++
+				ps[np] = w[2] + 0; pe[np] = ps[np] + w[4] - 1
+				pt[np] = l ~ / \(0\)$/ ? "ramd" : "fail"
+			}
+		}
+		for (b = 1; b <= n; b++) {
+			lim = ben[b]
+			if (bst[b] + 4095 > lim)
+				lim = bst[b] + 4095
+			printf "bar %s %s %.0f\n", bid[b], bnum[b], ben[b] - bst[b] + 1
+			for (p = 1; p <= np; p++) {
+				if (pe[p] < bst[b] || ps[p] > lim)
+					continue
+				s = ps[p] < bst[b] ? bst[b] : ps[p]
+				e = pe[p] > lim ? lim : pe[p]
+				printf "piece %s %s %.0f %.0f %s\n", bid[b], bnum[b],
+				       s - bst[b], e - bst[b], pt[p]
+			}
+		}
+	}'
+}
+
+# msix_pages BDF: "msix NAME BAR FIRST LAST" (decimal, whole 4 KiB pages)
+# for the MSI-X table and PBA, from barmap's debugfs layout while open.
+msix_pages() {
+	awk -v name="$2" '
+	/^BAR[0-9] / {
+		for (i = 2; i < NF; i++)
+			if ($i == "msix-table" || $i == "msix-pba") {
+				split($(i + 1), r, "+")
+				s = r[1] + 0; e = s + r[2] - 1
+				s -= s % 4096; e += 4095 - e % 4096
+				printf "msix %s %s %.0f %.0f\n", name, substr($1, 4), s, e
+			}
+	}' "/sys/kernel/debug/barmap-vfio-pci/$1/layout"
+}
+
+# compare_flatviews LABEL WHAT BARMAP STOCK MSIX SUBPAGE [SUMMARY]: the
+# pieces of each BAR (flatview's output, in the files BARMAP and STOCK)
+# side by side, then the assertions: barmap's direct bytes cover stock's
+# except barmap's MSI-X pages (MSIX, msix_pages' lines); a BAR with
+# MSI-X in every page has as many under both; a sub-page BAR is one
+# page-sized RAM-device range under barmap where SUBPAGE is "reserved",
+# and as direct as under stock where it is "refused".  LABEL prefixes
+# every line ("e2e/backports"), WHAT names what the pieces are ("flat
+# view", "IOAS"); SUMMARY, if given, starts one line per BAR with both
+# drivers' direct bytes ("e2e-direct backports").
+compare_flatviews() {
+	{
+		sed 's/^/barmap /' "$3"
+		sed 's/^/stock /' "$4"
+		cat "$5"
+	} | awk -v label="$1" -v what="$2" -v subpage="$6" -v summary="${7:-}" '
+	function hex(n,    s, d) {
+		if (n == 0)
+			return "0"
+		s = ""
+		while (n > 0) {
+			d = n % 16
+			s = substr("0123456789abcdef", d + 1, 1) s
+			n = (n - d) / 16
+		}
+		return s
+	}
+	$1 == "msix" { k = $2 " " $3; nm[k]++; ms[k, nm[k]] = $4; me[k, nm[k]] = $5; next }
+	$2 == "bar" { k = $3 " " $4; size[k] = $5; if (!(k in seen)) { seen[k] = 1; order[++nk] = k }; next }
+	$2 == "piece" {
+		k = $3 " " $4; d = $1
+		np[d, k]++
+		s[d, k, np[d, k]] = $5; e[d, k, np[d, k]] = $6; t[d, k, np[d, k]] = $7
+	}
+	function ranges(d, k,    i, out, ty) {
+		out = ""
+		for (i = 1; i <= np[d, k]; i++) {
+			ty = t[d, k, i] == "ramd" ? "direct" : "trap(" t[d, k, i] ")"
+			out = out sprintf(" %s:%s-%s", ty, hex(s[d, k, i]), hex(e[d, k, i]))
+		}
+		return out == "" ? " (none)" : out
+	}
+	function direct(d, k,    i, n) {
+		n = 0
+		for (i = 1; i <= np[d, k]; i++)
+			if (t[d, k, i] == "ramd")
+				n += e[d, k, i] - s[d, k, i] + 1
+		return n
+	}
+	function fails(d, k,    i, n) {
+		n = 0
+		for (i = 1; i <= np[d, k]; i++)
+			if (t[d, k, i] == "fail")
+				n++
+		return n
+	}
+	# Is [a, b] inside one run of barmap direct pieces of k?
+	function covered(k, a, b,    i, rs, re) {
+		rs = -1
+		for (i = 1; i <= np["barmap", k]; i++) {
+			if (t["barmap", k, i] != "ramd")
+				continue
+			if (rs >= 0 && s["barmap", k, i] == re + 1) {
+				re = e["barmap", k, i]
+			} else {
+				if (rs >= 0 && rs <= a && b <= re)
+					return 1
+				rs = s["barmap", k, i]; re = e["barmap", k, i]
+			}
+		}
+		return rs >= 0 && rs <= a && b <= re
+	}
+	# every 4 KiB page of k holds MSI-X (a BAR of MSI-X alone)?
+	function msix_every_page(k,    p, i, hit) {
+		if (!nm[k])
+			return 0
+		for (p = 0; p < size[k]; p += 4096) {
+			hit = 0
+			for (i = 1; i <= nm[k]; i++)
+				if (ms[k, i] <= p && p <= me[k, i])
+					hit = 1
+			if (!hit)
+				return 0
+		}
+		return 1
+	}
+	# stock piece [a, b] minus the MSI-X pages of k, each part covered?
+	function stock_covered(k, a, b,    i, cur, ok) {
+		cur = a; ok = 1
+		for (i = 1; i <= nm[k]; i++) {
+			if (me[k, i] < cur || ms[k, i] > b)
+				continue
+			if (ms[k, i] > cur && !covered(k, cur, ms[k, i] - 1))
+				ok = 0
+			if (me[k, i] + 1 > cur)
+				cur = me[k, i] + 1
+		}
+		if (cur <= b && !covered(k, cur, b))
+			ok = 0
+		return ok
+	}
+	END {
+		for (j = 1; j <= nk; j++) {
+			k = order[j]
+			split(k, kk, " ")
+			printf "# %s: %s %s BAR%s (%s bytes): stock %.0f direct%s\n",
+			       label, what, kk[1], kk[2], size[k], direct("stock", k), ranges("stock", k)
+			printf "# %s: %s %s BAR%s (%s bytes): barmap %.0f direct%s\n",
+			       label, what, kk[1], kk[2], size[k], direct("barmap", k), ranges("barmap", k)
+			if (summary != "")
+				printf "# %s %s BAR%s %s stock=%.0f barmap=%.0f\n",
+				       summary, kk[1], kk[2], size[k], direct("stock", k), direct("barmap", k)
+			ok = np["barmap", k] > 0 || (what == "IOAS" && np["stock", k] == 0)
+			for (i = 1; i <= np["stock", k]; i++)
+				if (t["stock", k, i] == "ramd" &&
+				    !stock_covered(k, s["stock", k, i], e["stock", k, i]))
+					ok = 0
+			printf "%s - %s: %s: %s BAR%s: barmap direct covers stock direct but the MSI-X pages\n",
+			       ok ? "ok" : "not ok", label, what, kk[1], kk[2]
+			if (what == "IOAS") {
+				ok = fails("barmap", k) <= fails("stock", k)
+				printf "%s - %s: %s: %s BAR%s: no more failed maps under barmap than under stock (%d, %d)\n",
+				       ok ? "ok" : "not ok", label, what, kk[1], kk[2],
+				       fails("barmap", k), fails("stock", k)
+			}
+			# No hole to gain there: answered as vfio-pci answers.
+			if (size[k] >= 4096 && msix_every_page(k)) {
+				ok = direct("barmap", k) == direct("stock", k)
+				printf "%s - %s: %s: %s BAR%s, MSI-X in every page: as many direct bytes under barmap as under stock (%.0f, %.0f)\n",
+				       ok ? "ok" : "not ok", label, what, kk[1], kk[2],
+				       direct("barmap", k), direct("stock", k)
+			}
+			if (size[k] < 4096 && subpage == "reserved") {
+				ok = np["barmap", k] == 1 && t["barmap", k, 1] == "ramd" &&
+				     s["barmap", k, 1] == 0 && e["barmap", k, 1] == 4095
+				printf "%s - %s: %s: %s BAR%s (%s bytes) is one 4 KiB RAM-device range under barmap\n",
+				       ok ? "ok" : "not ok", label, what, kk[1], kk[2], size[k]
+			}
+			if (size[k] < 4096 && subpage != "reserved") {
+				ok = direct("barmap", k) == direct("stock", k)
+				printf "%s - %s: %s: %s BAR%s (%s bytes, its page shared): as many direct bytes under barmap as under stock (%.0f, %.0f)\n",
+				       ok ? "ok" : "not ok", label, what, kk[1], kk[2], size[k],
+				       direct("barmap", k), direct("stock", k)
+			}
+		}
+		if (!nk)
+			printf "not ok - %s: %s: no BARs of the passed devices found\n", label, what
+	}'
+}

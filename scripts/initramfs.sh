@@ -49,6 +49,7 @@ cp "$(dirname "$0")/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
 mkdir -p "$stage/lib"
 cp "$(dirname "$0")/guest-lib.sh" "$(dirname "$0")/guest-peer.sh" \
+	"$(dirname "$0")/guest-iommufd.sh" \
 	"$(dirname "$0")/../selftests/vfio/barmap/stock-differences" \
 	"$(dirname "$0")/../selftests/vfio/barmap/stock-answers" "$stage/lib/"
 
