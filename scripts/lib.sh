@@ -355,3 +355,26 @@ lane() {
 	lane_times "$ln_name" "$ln_t0" "$(date +%s)" >>"$ln_file"
 	return 0
 }
+
+# zoo_guests LABEL PLANDIR KVER INITRD OUTDIR: the zoo (scripts/zoo.sh)
+# on one kernel, by the plan in PLANDIR: every PCI device model
+# trixie-backports' QEMU lists, each either in one of the zoo guests,
+# under that QEMU, or a SKIP line with the reason.  TAP on stdout;
+# run-guest.sh takes the kernel and the architecture from the
+# environment (BARMAP_KERNEL, BARMAP_ARCH, BARMAP_ARM64_PAGES).
+zoo_guests() {
+	zg_boots=$(wc -l <"$2/zoo.plan")
+	echo "# $1: $(qemu_root_version backports)"
+	echo "ok - $1: $(wc -l <"$2/zoo.devices") PCI device models and shapes, $(grep -c '	boot ' "$2/zoo.devices") in $zg_boots guests, the others skipped with QEMU's reason"
+	sed -n "s/^\\([^	]*\\)	\\(boot .*\\)/# $(echo "$1" | sed 's@/@\\/@g'): \\1 \\2/p" "$2/zoo.devices"
+	sed -n "s|^\\([^	]*\\)	skip: \\(.*\\)|ok - $1: \\1 # SKIP \\2|p" \
+		"$2/zoo.devices"
+	zg_i=1
+	while [ $zg_i -le "$zg_boots" ]; do
+		info "guest: $3, zoo guest $zg_i of $zg_boots"
+		KVER=$3 BARMAP_QEMU_ROOT=$(qemu_root backports) \
+			BARMAP_ZOO_PLAN=$2/zoo.plan \
+			sh "$(dirname "$0")/run-guest.sh" "zoo-$zg_i" "$4" "$5" || true
+		zg_i=$((zg_i + 1))
+	done
+}

@@ -15,7 +15,8 @@
 #       version          first line of its qemu-system-x86_64 --version
 #       *.log, complete  what debootstrap and apt said; stamp, written last
 #   $BARMAP_CACHE/qemu-root-trixie-backports_QEMUVER/
-#       the same with trixie-backports' qemu-system-x86 (QEMU 11.x)
+#       the same with trixie-backports' qemu-system-x86 (QEMU 11.x), and
+#       its qemu-system-arm (the zoo's arm64 guests); QEMUVER ends in +arm
 #   $BARMAP_CACHE/qemu-trixie, qemu-backports   pointers: qemu_root (lib.sh)
 #   $BARMAP_CACHE/dkms-root-trixie_.../, dkms-trixie   dkms, gcc-14 and
 #                    Debian's 6.12 and 7.x headers (dkms_root_build below)
@@ -117,19 +118,22 @@ d13_root_done() {
 # qemu_root_build trixie|backports: the root with that suite's newest
 # qemu-system-x86.
 qemu_root_build() {
-	if [ -n "$(qemu_root "$1")" ] && [ -z "${BARMAP_DEBIAN7_REFRESH:-}" ]; then
-		return 0
-	fi
 	case $1 in
-	trixie) suite=trixie suites=trixie target= ;;
+	trixie) suite=trixie suites=trixie target= arm= ;;
+	# The zoo's arm64 guests run its qemu-system-aarch64 too.
 	backports) suite=trixie-backports suites="trixie trixie-backports"
-		target="-t trixie-backports" ;;
+		target="-t trixie-backports" arm=+arm ;;
+	esac
+	# A root made before its packages changed (no +arm) is made again.
+	case $(qemu_root "$1") in
+	"") ;;
+	*"$arm"/root) [ -n "${BARMAP_DEBIAN7_REFRESH:-}" ] || return 0 ;;
 	esac
 	d13_setup
 	d13_update
 	ver=$(d13_suite_version qemu-system-x86 "$suite")
 	[ -n "$ver" ] || die "deps: no qemu-system-x86 in $suite"
-	dir=$BARMAP_CACHE/qemu-root-${suite}_$(root_key "$ver")
+	dir=$BARMAP_CACHE/qemu-root-${suite}_$(root_key "$ver")$arm
 	if [ ! -f "$dir/complete" ]; then
 		info "deps: a $suite root with qemu-system-x86 $ver in $dir"
 		t0=$(date +%s)
@@ -137,10 +141,12 @@ qemu_root_build() {
 		t1=$(date +%s)
 		d13_root_begin "$dir" "$suites"
 		# shellcheck disable=SC2086 # target is words
-		d13_root_get "$dir" $target "qemu-system-x86=$ver"
+		d13_root_get "$dir" $target "qemu-system-x86=$ver" \
+			${arm:+"qemu-system-arm=$ver"}
 		d13_root_end "$dir"
 		t2=$(date +%s)
 		d13_root_check "$dir" qemu-system-x86 "$ver"
+		[ -z "$arm" ] || d13_root_check "$dir" qemu-system-arm "$ver"
 		line=$(chroot "$dir/root" qemu-system-x86_64 --version | head -n 1)
 		case $line in
 		"QEMU emulator version "*) echo "$line" >"$dir/version" ;;

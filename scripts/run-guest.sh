@@ -114,7 +114,7 @@ case $BARMAP_ARCH/$profile/$BARMAP_ARM64_PAGES in
 x86_64/exclusive/*) extra= ;;
 x86_64/shared/*) extra="pci=resource_alignment=9@0000:00:04.0;9@0000:00:05.0;9@0000:00:06.0" ;;
 x86_64/rom/*) extra="pci=resource_alignment=31@0000:00:06.0 barmap_matrix=0000:00:05.0=rtl8139,0000:00:06.0=ne2k" ;;
-x86_64/zoo-*/*)
+x86_64/zoo-*/* | arm64/zoo-*/*)
 	: "${BARMAP_ZOO_PLAN:?BARMAP_ZOO_PLAN not set (scripts/zoo.sh plan)}"
 	zoo_line=$(sed -n "${profile#zoo-}p" "$BARMAP_ZOO_PLAN")
 	[ -n "$zoo_line" ] || die "no guest ${profile#zoo-} in $BARMAP_ZOO_PLAN"
@@ -141,22 +141,43 @@ disk=$out/nvme.img
 
 boot_arm64() {
 	: "${BARMAP_KERNEL:?BARMAP_KERNEL not set}"
-	timeout -k 10 "$BARMAP_GUEST_TIMEOUT" \
-	qemu-system-aarch64 -accel tcg -cpu max \
+	kernel=$BARMAP_KERNEL guest_initrd=$initrd
+	if [ -n "${BARMAP_QEMU_ROOT:-}" ]; then
+		cp "$kernel" "$out/Image" && cp "$initrd" "$out/initrd.gz" || return 1
+		kernel=$out/Image guest_initrd=$out/initrd.gz
+	fi
+	arm64_append="console=ttyAMA0 quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-$BARMAP_ARM64_PAGES"
+	case $profile in
+	zoo-*)
+		# The zoo's devices (scripts/zoo.sh), under the QEMU that
+		# listed them; one CPU, as the x86 zoo guests.
+		if [ -z "${BARMAP_QEMU_ROOT:-}" ]; then
+			echo "# zoo profile: BARMAP_QEMU_ROOT's QEMU, which listed the devices" >&2
+			return 1
+		fi
+		smp=1 mem=2G,slots=2,maxmem=8G
+		devices=$(echo "$zoo_line" | cut -f2) ;;
+	*)
+		smp=2 mem=2G
+		arm64_append="$arm64_append barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=$arm64_subpage barmap_others=0000:00:03.0,0000:00:05.1"
+		devices="-drive file=$disk,if=none,id=d0,format=raw
+			-device nvme,serial=barmap0,drive=d0,cmb_size_mb=1,addr=01.0
+			-object memory-backend-ram,id=m1,size=1G,share=on
+			-device ivshmem-plain,memdev=m1,addr=02.0
+			-device nvme,serial=barmap1,addr=03.0
+			-device pci-serial,multifunction=on,addr=05.0
+			-device rtl8139,addr=05.1" ;;
+	esac
+	# shellcheck disable=SC2086 # devices is words
+	qemu_arm64 -accel tcg -cpu max \
 		-M virt,gic-version=3,iommu=smmuv3 \
-		-m 2G -smp 2 -nodefaults -display none -no-reboot \
-		-kernel "$BARMAP_KERNEL" -initrd "$initrd" \
-		-append "console=ttyAMA0 quiet oops=panic panic=-1 barmap_profile=$profile barmap_mode=$BARMAP_MODE barmap_tty=hvc0 barmap_label=arm64-$BARMAP_ARM64_PAGES barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=$arm64_subpage barmap_others=0000:00:03.0,0000:00:05.1 $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}$(first_append)" \
-		-drive "file=$disk,if=none,id=d0,format=raw" \
-		-device nvme,serial=barmap0,drive=d0,cmb_size_mb=1,addr=01.0 \
-		-object memory-backend-ram,id=m1,size=1G,share=on \
-		-device ivshmem-plain,memdev=m1,addr=02.0 \
-		-device nvme,serial=barmap1,addr=03.0 \
-		-device pci-serial,multifunction=on,addr=05.0 \
-		-device rtl8139,addr=05.1 \
+		-m $mem -smp $smp -nodefaults -display none -no-reboot \
+		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
+		-append "$arm64_append $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}$(first_append)" \
+		$devices \
 		-device virtio-serial-device \
 		-chardev stdio,id=tap -device virtconsole,chardev=tap \
-		-serial "file:$out/$profile.console" \
+		-serial "file:$(qemu_path "$out/$profile.console")" \
 		</dev/null 2>"$out/$profile.qemu.err" |
 		stdbuf -oL tr -d '\r' >"$out/$profile.tap"
 }
@@ -219,10 +240,19 @@ first_append() {
 }
 # qemu_x86 ARGS...: the host's qemu-system-x86_64, or BARMAP_QEMU_ROOT's
 # chrooted, where paths under OUTDIR are /tmp/... (see qemu_path); at
-# most BARMAP_GUEST_TIMEOUT seconds.
+# most BARMAP_GUEST_TIMEOUT seconds.  qemu_arm64 the same with
+# qemu-system-aarch64.
 qemu_x86() {
+	qemu_system qemu-system-x86_64 "$@"
+}
+qemu_arm64() {
+	qemu_system qemu-system-aarch64 "$@"
+}
+qemu_system() {
+	qs_bin=$1
+	shift
 	if [ -z "${BARMAP_QEMU_ROOT:-}" ]; then
-		timeout -k 10 "$BARMAP_GUEST_TIMEOUT" qemu-system-x86_64 "$@"
+		timeout -k 10 "$BARMAP_GUEST_TIMEOUT" "$qs_bin" "$@"
 		return
 	fi
 	timeout -k 10 "$BARMAP_GUEST_TIMEOUT" \
@@ -232,8 +262,8 @@ qemu_x86() {
 		mount --bind "$o" "$r/tmp" &&
 			mount -t proc proc "$r/proc" &&
 			mount --bind /dev "$r/dev" &&
-			exec chroot "$r" qemu-system-x86_64 "$@"' \
-		sh "$BARMAP_QEMU_ROOT" "$out" "$@"
+			exec chroot "$r" "$@"' \
+		sh "$BARMAP_QEMU_ROOT" "$out" "$qs_bin" "$@"
 }
 # qemu_path FILE: FILE as qemu_x86's QEMU sees it.
 qemu_path() {

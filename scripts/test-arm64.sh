@@ -58,9 +58,20 @@ arm64_build() {
 			"$out/initrd.gz"
 }
 
-# arm64_boot PAGES REL IMAGE: both profiles.
+# arm64_boot PAGES REL IMAGE: both profiles, then the zoo's guests (those
+# of BARMAP_PROFILES, if set, "zoo" naming the zoo).
 arm64_boot() {
-	for profile in exclusive shared; do
+	for profile in ${BARMAP_PROFILES:-exclusive shared zoo}; do
+		case $profile in
+		exclusive | shared) ;;
+		zoo)
+			[ $zoo_planned = 0 ] &&
+				BARMAP_ARCH=arm64 BARMAP_ARM64_PAGES=$1 BARMAP_KERNEL=$3 \
+				zoo_guests "arm64-$1/zoo" "$BUILD/arm64-zoo" "$2" \
+				"$out/initrd.gz" "$out/guest"
+			continue ;;
+		*) continue ;;
+		esac
 		info "guest: arm64 $2 ($1 pages), $profile profile"
 		BARMAP_ARCH=arm64 BARMAP_ARM64_PAGES=$1 BARMAP_KERNEL=$3 KVER=$2 \
 			sh "$here/run-guest.sh" "$profile" "$out/initrd.gz" \
@@ -77,6 +88,21 @@ tests=1
 step "guest selftests, cross-built static for arm64 (${*:-16k 64k})" \
 	make -C selftests/vfio/barmap CC="${cross}gcc" KSFT_DIR="$ksft" \
 	OUTPUT="$bin" && tests=0
+cat "$results"
+
+# The zoo (scripts/zoo.sh) on arm64: the PCI device models
+# trixie-backports' qemu-system-aarch64 lists, planned once for the
+# virt machine (cached), in guests of that QEMU on each kernel.
+results=$BUILD/arm64/zoo-plan.tap
+: >"$results"
+late_deps_wait >>"$results" || true
+zoo_planned=1
+if [ -z "$(qemu_root backports)" ]; then
+	echo "not ok - build: arm64 zoo: no trixie-backports QEMU root in $BARMAP_CACHE (run make deps)" >>"$results"
+else
+	step "arm64 zoo: the plan of trixie-backports' qemu-system-aarch64 (scripts/zoo.sh, cached)" \
+		sh "$here/zoo.sh" plan "$BUILD/arm64-zoo" aarch64 && zoo_planned=0
+fi
 cat "$results"
 
 # 64 KiB pages: our kernel.

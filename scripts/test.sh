@@ -332,6 +332,11 @@ peer_lane() {
 	ik=$(tail -n 1 "$BUILD/step.log")
 	rel=$(cat "$ik/kernelrelease")
 	BARMAP_KERNEL_ROOT=$ik build_for "$rel" "$ik/build" || return 1
+	# The guest runs this QEMU too (scripts/guest-iommufd.sh): appended
+	# to the initramfs, which the kernel unpacks archive by archive.
+	step "$peer_tag: trixie-backports' QEMU for the guest's iommufd run (scripts/qemu-bundle.sh)" \
+		sh "$here/qemu-bundle.sh" "$qroot" "$BUILD/qemu-bundle.cpio.gz" &&
+		cat "$BUILD/qemu-bundle.cpio.gz" >>"$BUILD/$rel/initrd.gz" || return 1
 	peer_boot "$rel" "$BUILD/$rel/initrd.gz" "$ik/vmlinuz" shared \
 		"kmemleak=off lockdep.prove_locking=0"
 }
@@ -355,31 +360,6 @@ guest_suite() {
 		info "guest: $1, $profile profile"
 		KVER=$1 sh "$here/run-guest.sh" "$profile" "$2" \
 			"$BUILD/guest-$1" >>"$results" || true
-	done
-}
-
-# zoo_guests KVER INITRD: the zoo (scripts/zoo.sh) on one kernel, by the
-# plan zoo_suite made: every PCI device model trixie-backports' QEMU
-# lists, each either in one of the zoo guests, under that QEMU, or a SKIP
-# line with QEMU's reason.  Its results go to $results.
-zoo_guests() {
-	zlabel=$(echo "$1" | cut -d. -f1,2)/zoo
-	boots=$(wc -l <"$BUILD/zoo/zoo.plan")
-	{
-		echo "# $zlabel: $(qemu_root_version backports)"
-		echo "ok - $zlabel: $(wc -l <"$BUILD/zoo/zoo.devices") PCI device models and shapes, $(grep -c '	boot ' "$BUILD/zoo/zoo.devices") in $boots guests, the others skipped with QEMU's reason"
-		sed -n 's/^\([^	]*\)	\(boot .*\)/# zoo: \1 \2/p' "$BUILD/zoo/zoo.devices"
-		sed -n "s|^\\([^	]*\\)	skip: \\(.*\\)|ok - $zlabel: \\1 # SKIP QEMU does not start it here: \\2|p" \
-			"$BUILD/zoo/zoo.devices"
-	} >>"$results"
-	i=1
-	while [ $i -le "$boots" ]; do
-		info "guest: $1, zoo guest $i of $boots"
-		KVER=$1 BARMAP_QEMU_ROOT=$zoo_qroot \
-			BARMAP_ZOO_PLAN=$BUILD/zoo/zoo.plan \
-			sh "$here/run-guest.sh" "zoo-$i" "$2" \
-			"$BUILD/guest-$1" >>"$results" || true
-		i=$((i + 1))
 	done
 }
 
@@ -477,14 +457,15 @@ zoo_suite() {
 	: >"$BUILD/zoo/7x.tap"
 	: >"$BUILD/zoo/6.12.tap"
 	if [ $selftests_built = 0 ] && has_7x && [ -f "$BUILD/$z7/initrd.gz" ]; then
-		(results=$BUILD/zoo/7x.tap
-		 BARMAP_KERNEL=$(debian7_vmlinuz) zoo_guests "$z7" \
-			"$BUILD/$z7/initrd.gz") >>"$BUILD/zoo/7x.tap" &
+		BARMAP_KERNEL=$(debian7_vmlinuz) zoo_guests \
+			"$(echo "$z7" | cut -d. -f1,2)/zoo" "$BUILD/zoo" "$z7" \
+			"$BUILD/$z7/initrd.gz" "$BUILD/guest-$z7" >>"$BUILD/zoo/7x.tap" &
 		zoo_pids="$zoo_pids $!"
 	fi
 	if [ $built = 0 ]; then
-		(results=$BUILD/zoo/6.12.tap
-		 zoo_guests "$KVER" "$BUILD/initrd.gz") >>"$BUILD/zoo/6.12.tap" &
+		zoo_guests "$(echo "$KVER" | cut -d. -f1,2)/zoo" "$BUILD/zoo" \
+			"$KVER" "$BUILD/initrd.gz" "$BUILD/guest-$KVER" \
+			>>"$BUILD/zoo/6.12.tap" &
 		zoo_pids="$zoo_pids $!"
 	fi
 	# shellcheck disable=SC2086 # the pids are words

@@ -6,18 +6,19 @@
 # vfio-pci and barmap-vfio-pci in a guest of the zoo profile
 # (scripts/guest-init.sh, barmap_test's answers_* tests).
 #
-# Usage: zoo.sh plan OUTDIR
+# Usage: zoo.sh plan OUTDIR [x86_64|aarch64]
 #   Lists QEMU's PCI devices (-device help), starts each alone with the
 #   arguments zoo_args gives it (stopped before the first instruction),
 #   and packs those that start into guests of up to $zoo_slots devices
-#   on the q35 root bus, each guest started the same way before it is
+#   on the root bus of the machine (q35, or virt for aarch64), each
+#   guest started the same way before it is
 #   planned (a device that stops a packed guest from starting goes into
 #   a later one).  Writes OUTDIR/zoo.devices, one line per listed model
 #   ("MODEL<TAB>boot N slot S" or "MODEL<TAB>skip: QEMU's error"), and
 #   OUTDIR/zoo.plan, one line per guest ("MATRIX<TAB>QEMU ARGUMENTS",
 #   the matrix as guest-init.sh's barmap_matrix= takes it).  The plan
-#   is cached under $BARMAP_CACHE/zoo, keyed by the QEMU root and this
-#   script.
+#   is cached under $BARMAP_CACHE/zoo, keyed by the QEMU root, the
+#   architecture and this script.
 #
 # Besides the models with their defaults, shapes added on purpose (the
 # SHAPES below): ivshmem BARs of 2 and 4 GiB, an nvme with its MSI-X in
@@ -27,19 +28,27 @@ set -eu
 here=$(dirname "$0")
 . "$here/lib.sh"
 
-if [ $# -ne 2 ] || [ "$1" != plan ]; then
-	die "usage: $0 plan OUTDIR"
+if [ $# -lt 2 ] || [ $# -gt 3 ] || [ "$1" != plan ]; then
+	die "usage: $0 plan OUTDIR [x86_64|aarch64]"
 fi
-out=$2
+out=$2 arch=${3:-x86_64}
 root=$(qemu_root backports)
 [ -n "$root" ] || die "no trixie-backports QEMU root in $BARMAP_CACHE (run make deps)"
 
-# Slots 02.0 to 1e.0 of the root bus (1f is the LPC bridge's).
-zoo_slots=29
+# Every zoo guest's machine, as scripts/run-guest.sh boots it, with
+# memory hot-plug room for virtio-mem and virtio-pmem, and the slots of
+# its root bus the zoo fills: q35's 02.0 to 1e.0 (1f is the LPC
+# bridge's), virt's 01.0 to 1f.0.
+case $arch in
+x86_64)
+	ZOO_QEMU=qemu-system-x86_64 zoo_first_slot=2 zoo_slots=29
+	ZOO_MACHINE="-M q35 -m 2G,slots=2,maxmem=8G -nodefaults -display none -device intel-iommu" ;;
+aarch64)
+	ZOO_QEMU=qemu-system-aarch64 zoo_first_slot=1 zoo_slots=31
+	ZOO_MACHINE="-M virt,gic-version=3,iommu=smmuv3 -cpu max -m 2G,slots=2,maxmem=8G -nodefaults -display none" ;;
+*) die "zoo.sh: x86_64 or aarch64, not $arch" ;;
+esac
 SHAPES="ivshmem-plain-2g ivshmem-plain-4g nvme-msix-exclusive-bar virtio-gpu-pci-hostmem"
-# Every zoo guest's machine: memory hot-plug room for virtio-mem and
-# virtio-pmem.
-ZOO_MACHINE="-M q35 -m 2G,slots=2,maxmem=8G -nodefaults -display none -device intel-iommu"
 
 # zoo_args NAME ID: the QEMU arguments of one zoo device, ID naming its
 # backends; a model needing no backend takes its defaults.
@@ -68,6 +77,16 @@ zoo_args() {
 	esac
 }
 
+# zoo_unsafe NAME: why a model that starts may not be in a guest of this
+# architecture, or nothing.  On arm64 a read that QEMU answers with a
+# bus error is a synchronous external abort, and the guest panics.
+zoo_unsafe() {
+	case $arch/$1 in
+	aarch64/tpci200)
+		echo "not booted on arm64: a read of its BARs through the VFIO device file is a synchronous external abort there, and the guest panics in vfio_pci_core_ioread32() under stock vfio-pci" ;;
+	esac
+}
+
 # zoo_group NAME: models of one group cannot share a guest, though QEMU
 # starts them together: two IDE controllers in legacy mode claim the
 # same I/O ports, and the second is left without its BARs.
@@ -93,7 +112,7 @@ in_qemu_root() {
 # (a warning only where there is nothing else).
 starts() {
 	# shellcheck disable=SC2086 # ZOO_MACHINE is words
-	s_err=$(echo quit | in_qemu_root timeout 60 qemu-system-x86_64 -accel tcg \
+	s_err=$(echo quit | in_qemu_root timeout 60 $ZOO_QEMU -accel tcg \
 		$ZOO_MACHINE -S -monitor stdio "$@" 2>&1 >/dev/null) && return 0
 	s_st=$?
 	echo "$s_err" | grep -v -m 1 -e '^$' -e 'warning:' ||
@@ -103,7 +122,7 @@ starts() {
 
 mkdir -p "$BARMAP_CACHE/zoo"
 qroot_key=$(basename "$(dirname "$root")")
-key=$qroot_key-$(cksum <"$0" | cut -d' ' -f1)
+key=$qroot_key-$arch-$(cksum <"$0" | cut -d' ' -f1)
 cache=$BARMAP_CACHE/zoo/$key
 mkdir -p "$out"
 if [ -f "$cache/zoo.plan" ] && [ -f "$cache/zoo.devices" ]; then
@@ -112,11 +131,11 @@ if [ -f "$cache/zoo.plan" ] && [ -f "$cache/zoo.devices" ]; then
 fi
 # Which models start alone depends on QEMU and zoo_args only: cached
 # apart, keyed by them.
-probe_key=$qroot_key-$({ echo "$ZOO_MACHINE"; sed -n '/^zoo_args() {/,/^}/p' "$0"; } | cksum | cut -d' ' -f1)
+probe_key=$qroot_key-$arch-$({ echo "$ZOO_MACHINE"; sed -n '/^zoo_args() {/,/^}/p' "$0"; } | cksum | cut -d' ' -f1)
 probe_cache=$BARMAP_CACHE/zoo/probe-$probe_key
 
 # PCI models as QEMU lists them: name "e1000", bus PCI, desc "...".
-models=$(in_qemu_root qemu-system-x86_64 -device help |
+models=$(in_qemu_root $ZOO_QEMU -device help |
 	sed -n 's/^name "\([^"]*\)", bus PCI\(,.*\)\{0,1\}$/\1/p')
 [ -n "$models" ] || die "QEMU in $root lists no PCI device"
 
@@ -131,20 +150,30 @@ if [ ! -f "$probe_cache" ]; then
 	done >"$probe_cache.tmp"
 	mv "$probe_cache.tmp" "$probe_cache"
 fi
-grep -v '	starts$' "$probe_cache" >"$out/zoo.devices.tmp" || true
-todo=$(sed -n 's/	starts$//p' "$probe_cache" | tr '\n' ' ')
+sed -n 's/	skip: /	skip: QEMU does not start it here: /p' "$probe_cache" \
+	>"$out/zoo.devices.tmp"
+todo=
+for m in $(sed -n 's/	starts$//p' "$probe_cache"); do
+	why=$(zoo_unsafe "$m")
+	if [ -n "$why" ]; then
+		printf '%s\tskip: %s\n' "$m" "$why" >>"$out/zoo.devices.tmp"
+	else
+		todo="$todo $m"
+	fi
+done
+todo=${todo# }
 : >"$out/zoo.log"
 
 # Pack them: a guest takes devices in order until it is full; if it does
 # not start, the device QEMU names (else the last one) leaves for a later
 # guest (it started alone above) and the next in order takes its place.
 # guest_args DEVICE...: sets args, matrix and placed (MODEL:SLOT ...)
-# for those devices in slots 02.0 onwards.
+# for those devices in slots $zoo_first_slot onwards.
 # Slots in $skip stay empty (an SR-IOV PF's VFs take them).  Every
 # device names the root bus: QEMU would put it on the last bus created
 # (a pxb-pcie's) otherwise.
 guest_args() {
-	slot=2 args='' matrix='' placed=''
+	slot=$zoo_first_slot args='' matrix='' placed=''
 	for m in "$@"; do
 		while case " $skip " in *" $slot "*) true ;; *) false ;; esac; do
 			slot=$((slot + 1))
