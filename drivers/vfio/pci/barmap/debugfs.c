@@ -59,7 +59,7 @@ static const char *barmap_bar_no_sparse_why(const struct barmap_bar *b)
 	if (b->facts.size < PAGE_SIZE)
 		return " (sub-page: no SPARSE_MMAP)";
 	if (b->layout.whole)
-		return " (MSI-X holes would cost a VMM: no SPARSE_MMAP)";
+		return " (MSI-X, msix_mmap: as vfio-pci, no SPARSE_MMAP)";
 	return " (MSI-X in every page: no SPARSE_MMAP)";
 }
 

@@ -330,76 +330,51 @@ int barmap_layout_compute(const struct barmap_bar_facts *facts,
 	return 0;
 }
 
-/*
- * Whether a page of the hole [@start, @end) lies in a @huge block
- * (physically aligned) that is whole inside [0, @limit) of the BAR.  A
- * @huge of 0: there are no blocks.
- */
-static bool hole_in_huge_block(u64 phys, u64 limit, u64 page, u64 huge,
-			       u64 start, u64 end)
-{
-	u64 off, block_phys;
-
-	if (!huge)
-		return false;
-	for (off = start; off < end; off += page) {
-		block_phys = ALIGN_DOWN(phys + off, huge);
-		if (block_phys >= phys && limit - (block_phys - phys) >= huge)
-			return true;
-	}
-	return false;
-}
-
 /**
- * barmap_layout_holes_cost() - whether the MSI-X holes of a layout cost a VMM
+ * barmap_layout_holes_cost() - whether a BAR holding MSI-X is better
+ *	answered as vfio-pci answers it
  * @facts: the facts @layout was computed from
  * @layout: a layout from barmap_layout_compute()
  *
  * With MSI-X pages mappable (MSIX_MAPPABLE), vfio-pci answers a BAR as one
- * mapping and every VMM lays its MSI-X emulation over it: a hole gives no
- * VMM anything it would not have from vfio-pci.  It costs where it
+ * mapping, and every VMM lays its own MSI-X emulation over it or carves
+ * the MSI-X pages out itself: neither a hole nor a SPARSE_MMAP list gives
+ * a VMM anything it would not have from vfio-pci.  Each costs some VMM
+ * something:
  *
- *  - leaves the BAR in more than one area: QEMU (since 11.0) exports one
- *    dma-buf per BAR with a range per area, and iommufd imports a dma-buf
- *    of one range only, so the BAR loses P2P; or
- *  - lies in a huge block inside the BAR: vfio-pci's mapping takes that
- *    block with one PMD or PUD entry, the areas around the hole cannot.
+ *  - QEMU keeps its PBA overlay off until a masked vector is pending, so
+ *    its guest reads the PBA's page directly, and with the iommufd
+ *    backend maps it into the IOAS; a hole traps the one and drops the
+ *    other;
+ *  - crosvm registers the areas of a SPARSE_MMAP capability, then the
+ *    whole BAR for MSIX_MAPPABLE, which KVM refuses as an overlap: it
+ *    maps the areas only, and counts a refused memory slot even where
+ *    the one area is the whole BAR;
+ *  - holes that leave the BAR in more than one area cost it P2P under
+ *    QEMU 11 with iommufd (one dma-buf per BAR, a range per area, and
+ *    iommufd imports one range only);
+ *  - a hole in a huge block inside the BAR splits the PMD or PUD entry
+ *    vfio-pci's mapping takes there.
  *
  * Without @facts->msix_mappable the holes are what the user asked for.
  * A BAR with no area (MSI-X in every page) is answered as vfio-pci
- * answers it already.
+ * answers it already, and a BAR without MSI-X keeps its areas.
  *
  * Return: true if the BAR is better answered as vfio-pci answers it.
  */
 bool barmap_layout_holes_cost(const struct barmap_bar_facts *facts,
 			      const struct barmap_layout *layout)
 {
-	const struct barmap_range *area;
-	u64 page, limit, huge, mapped = 0;
+	struct barmap_span span;
 	unsigned int i;
 
 	if (!facts->msix_mappable || !layout->nr_areas || !facts_valid(facts))
 		return false;
 
-	page = 1ULL << facts->page_shift;
-	limit = ALIGN(facts->size, page);
-	for (i = 0; i < layout->nr_areas; i++)
-		mapped += layout->areas[i].size;
-	/* No hole, only cuts at huge boundaries (a BAR not size-aligned). */
-	if (mapped == limit)
-		return false;
-	if (layout->nr_areas > 1)
-		return true;
-
-	huge = huge_size(facts->huge_shifts[0]) ?:
-	       huge_size(facts->huge_shifts[1]);
-	area = &layout->areas[0];
-
-	/* One area: the holes are what lies before and after it. */
-	return hole_in_huge_block(facts->phys, limit, page, huge, 0,
-				  area->offset) ||
-	       hole_in_huge_block(facts->phys, limit, page, huge,
-				  area->offset + area->size, limit);
+	for (i = 0; i < BARMAP_MSIX_MAX; i++)
+		if (msix_span_in_bar(&facts->msix[i], facts->size, &span))
+			return true;
+	return false;
 }
 
 /**

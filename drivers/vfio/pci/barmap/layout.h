@@ -67,9 +67,10 @@ struct barmap_bar_facts {
  * @nr_areas: number of valid entries in @areas
  * @areas: offsets and sizes, each a multiple of the page size, none
  *	extending past the BAR size rounded up to a page
- * @whole: the one area is the whole BAR, in place of MSI-X holes that
- *	would cost a VMM (barmap_layout_holes_cost()); REGION_INFO then
- *	has no SPARSE_MMAP capability, as under vfio-pci
+ * @whole: the one area is the whole BAR of a BAR holding MSI-X, in place
+ *	of holes or a list that would cost a VMM
+ *	(barmap_layout_holes_cost()); REGION_INFO then has no SPARSE_MMAP
+ *	capability, as under vfio-pci
  */
 struct barmap_layout {
 	unsigned int nr_areas;

@@ -214,10 +214,10 @@ static int barmap_add_msix_mappable_cap(struct vfio_info_cap *caps)
  * MMAP only under msix_mmap: a capability listing no area would have
  * QEMU map none of it, where vfio-pci's answer has it map the whole BAR
  * and trap the table only.  Without the capability every VMM sees what
- * vfio-pci shows it; mmap of the whole page still works.  Nor for a BAR
- * whose MSI-X holes would cost a VMM more than they give it
- * (barmap_layout_holes_cost()): its one area is the whole BAR, which is
- * what a VMM assumes without the capability.
+ * vfio-pci shows it; mmap of the whole page still works.  Nor, under
+ * msix_mmap, for a BAR holding MSI-X (barmap_layout_holes_cost()): its
+ * one area is the whole BAR, which is what a VMM assumes without the
+ * capability.
  */
 bool barmap_bar_advertises_areas(const struct barmap_bar *b)
 {

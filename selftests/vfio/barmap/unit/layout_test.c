@@ -1138,11 +1138,13 @@ TEST(one_area_rejects_range_across_areas_or_holes)
 }
 
 /*
- * barmap_layout_holes_cost(): with msix_mmap=1 a BAR keeps its MSI-X holes
- * only where they cost no VMM anything vfio-pci's one mapping gives it:
- * the BAR stays one area (QEMU 11's per-BAR dma-buf keeps one range, so
- * iommufd can import it) and no hole lies in a huge block inside the BAR.
- * Otherwise barmap_layout_whole() makes the BAR one area, unadvertised.
+ * barmap_layout_holes_cost(): with msix_mmap=1 a BAR holding MSI-X is
+ * answered as vfio-pci answers it, one mapping with no SPARSE_MMAP
+ * (barmap_layout_whole()): every hole, and the list itself, costs some
+ * VMM something vfio-pci's answer gives it (QEMU's direct PBA page,
+ * crosvm's mapping of the MSI-X pages and its memory slots, one dma-buf
+ * range for iommufd, a huge entry), and gives none anything.  Holes stay
+ * under msix_mmap=0, and a BAR without MSI-X keeps its areas.
  */
 FIXTURE(policy) {
 	struct barmap_layout layout;
@@ -1161,9 +1163,15 @@ FIXTURE_VARIANT(policy) {
 	bool whole;
 };
 
-/* One area [0, 0x2000) below any huge size: the holes stay. */
+/* One area [0, 0x2000) below any huge size: QEMU's PBA page, crosvm. */
 FIXTURE_VARIANT_ADD(policy, nvme_bar0_4k) {
 	.facts = { NVME_BAR0, PAGE_4K },
+	.whole = true,
+};
+
+/* The user asked for the holes: msix_mmap=0 keeps them. */
+FIXTURE_VARIANT_ADD(policy, nvme_bar0_no_msix_4k) {
+	.facts = { NVME_BAR0, PAGE_4K_NO_MSIX },
 	.whole = false,
 };
 
@@ -1186,10 +1194,10 @@ FIXTURE_VARIANT_ADD(policy, igb_bar3_no_msix_4k) {
 	.whole = false,
 };
 
-/* On 16 KiB pages the one page also holds registers: no hole. */
+/* On 16 KiB pages the one page also holds registers: no hole, one area. */
 FIXTURE_VARIANT_ADD(policy, igb_bar3_16k) {
 	.facts = { IGB_BAR3, PAGE_16K },
-	.whole = false,
+	.whole = true,
 };
 
 /* 2 MiB BAR, MSI-X in its last page: one area, but the PMD is broken. */
@@ -1199,29 +1207,29 @@ FIXTURE_VARIANT_ADD(policy, bar_2m_msix_end_4k) {
 	.whole = true,
 };
 
-/* The same BAR where no PMD can be inserted: the hole costs nothing. */
+/* The same BAR where no PMD can be inserted: QEMU, crosvm still pay. */
 FIXTURE_VARIANT_ADD(policy, bar_2m_msix_end_no_huge_4k) {
 	.facts = { .size = 0x200000, .phys = 0xfc000000, .mmap_ok = true,
 		   .page_shift = 12, .msix_mappable = true,
 		   .msix = { { 0x1FF000, 0x100 }, { 0x1FF800, 8 } } },
-	.whole = false,
+	.whole = true,
 };
 
-/* 1 MiB BAR, MSI-X in its last page: smaller than a PMD, one area. */
+/* 1 MiB BAR, MSI-X in its last page: smaller than a PMD, still whole. */
 FIXTURE_VARIANT_ADD(policy, bar_1m_msix_end_4k) {
 	.facts = { .size = 0x100000, .phys = 0xfc000000, .mmap_ok = true,
 		   PAGE_4K, .msix = { { 0xFF000, 0x100 }, { 0xFF800, 8 } } },
-	.whole = false,
+	.whole = true,
 };
 
-/* 64 KiB pages, MSI-X in the last page of 1 MiB: PMD is 512 MiB. */
+/* 64 KiB pages: the last page of 1 MiB holds more than MSI-X, no hole. */
 FIXTURE_VARIANT_ADD(policy, bar_1m_msix_end_64k) {
 	.facts = { .size = 0x100000, .phys = 0x8000000000, .mmap_ok = true,
 		   PAGE_64K, .msix = { { 0xF0000, 0x8000 }, { 0xF8000, 8 } } },
-	.whole = false,
+	.whole = true,
 };
 
-/* 256 MiB with MSI-X at its start, middle or end: always whole. */
+/* 256 MiB with MSI-X at its start, middle or end. */
 FIXTURE_VARIANT_ADD(policy, bar_256m_msix_start_4k) {
 	.facts = { BAR_256M, MSIX_AT_START, PAGE_4K },
 	.whole = true,
@@ -1232,14 +1240,22 @@ FIXTURE_VARIANT_ADD(policy, bar_256m_msix_middle_16k) {
 	.whole = true,
 };
 
+/* Its last 64 KiB page holds more than MSI-X: no hole, one area. */
 FIXTURE_VARIANT_ADD(policy, bar_256m_msix_end_64k) {
 	.facts = { BAR_256M, MSIX_AT_END, PAGE_64K },
-	.whole = false,
+	.whole = true,
+};
+
+/* Table and PBA in the first 4 KiB of 64 KiB: one area after the hole. */
+FIXTURE_VARIANT_ADD(policy, msix_one_page_4k) {
+	.facts = { MSIX_ONE_PAGE, PAGE_4K },
+	.whole = true,
 };
 
 /* A BAR of MSI-X alone has no area: answered as vfio-pci already. */
-FIXTURE_VARIANT_ADD(policy, msix_one_page_4k) {
-	.facts = { MSIX_ONE_PAGE, PAGE_4K },
+FIXTURE_VARIANT_ADD(policy, msix_alone_4k) {
+	.facts = { .size = SZ_4K, .phys = 0xfe001000, .mmap_ok = true,
+		   PAGE_4K, .msix = { { 0, 0x40 }, { 0x800, 8 } } },
 	.whole = false,
 };
 
