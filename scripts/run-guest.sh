@@ -175,8 +175,8 @@ boot_arm64() {
 		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
 		-append "$arm64_append $expect $extra${BARMAP_APPEND:+ $BARMAP_APPEND}$(first_append)" \
 		$devices \
-		-device virtio-serial-device \
-		-chardev stdio,id=tap -device virtconsole,chardev=tap \
+		-device virtio-serial-device,id=tapbus \
+		-chardev stdio,id=tap -device virtconsole,chardev=tap,bus=tapbus.0 \
 		-serial "file:$(qemu_path "$out/$profile.console")" \
 		</dev/null 2>"$out/$profile.qemu.err" |
 		stdbuf -oL tr -d '\r' >"$out/$profile.tap"
