@@ -3,12 +3,15 @@
  * Page-granular mmap layout of one PCI BAR.
  *
  * The areas returned here become the SPARSE_MMAP capability of the BAR
- * region.  Two things shape them:
+ * region, or, for a BAR holding MSI-X while its pages may be mapped, give
+ * way to one area over the whole BAR (barmap_layout_holes_cost()).  Two
+ * things shape them:
  *
  *  - MSI-X: the PCIe spec gives the MSI-X table and the PBA their own
  *    4 KiB ranges, so only a host page made of nothing but those ranges
  *    is left out.  A bigger page that also holds other registers stays
- *    mappable; the driver advertises MSIX_MAPPABLE for it.
+ *    mappable; the driver advertises MSIX_MAPPABLE for it.  Without
+ *    MSIX_MAPPABLE (msix_mmap=0) every page holding either is left out.
  *
  *  - Huge faults: VMMs choose the VA of each area and align it only to a
  *    power of two derived from the area's size, never from its offset.
@@ -358,21 +361,26 @@ int barmap_layout_compute(const struct barmap_bar_facts *facts,
  *
  * Without @facts->msix_mappable the holes are what the user asked for.
  * A BAR with no area (MSI-X in every page) is answered as vfio-pci
- * answers it already, and a BAR without MSI-X keeps its areas.
+ * answers it already, and a BAR without MSI-X keeps its areas.  MSI-X
+ * declared in the BAR counts even where it lies past the BAR's end:
+ * REGION_INFO adds MSIX_MAPPABLE for it all the same, and a list beside
+ * that capability is what costs crosvm its memory slot.
+ *
+ * "As vfio-pci answers it" but for MSIX_MAPPABLE, which barmap gives any
+ * BAR holding the table or the PBA, and vfio-pci the table's BAR only.
  *
  * Return: true if the BAR is better answered as vfio-pci answers it.
  */
 bool barmap_layout_holes_cost(const struct barmap_bar_facts *facts,
 			      const struct barmap_layout *layout)
 {
-	struct barmap_span span;
 	unsigned int i;
 
 	if (!facts->msix_mappable || !layout->nr_areas || !facts_valid(facts))
 		return false;
 
 	for (i = 0; i < BARMAP_MSIX_MAX; i++)
-		if (msix_span_in_bar(&facts->msix[i], facts->size, &span))
+		if (facts->msix[i].size)
 			return true;
 	return false;
 }

@@ -274,7 +274,8 @@ bool barmap_bar_mappable(struct barmap_device *bdev, unsigned int bar,
  *
  * For BARs: size, offset and flags as vfio-pci-core gives them, with
  * barmap's mmap decision, and the layout as a SPARSE_MMAP capability for
- * every mappable BAR of a page or more that has an area.  Every other index
+ * every mappable BAR of a page or more that has an area, but one holding
+ * MSI-X under msix_mmap (barmap_bar_advertises_areas()).  Every other index
  * is vfio-pci-core's.  The caller (vfio_main, or compat.h before Linux
  * 6.19) runs the argsz protocol.
  *

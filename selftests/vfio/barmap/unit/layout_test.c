@@ -1259,6 +1259,16 @@ FIXTURE_VARIANT_ADD(policy, msix_alone_4k) {
 	.whole = false,
 };
 
+/*
+ * MSI-X declared in the BAR but wholly past its end: no hole, but
+ * MSIX_MAPPABLE is given for it, so the BAR is answered as vfio-pci.
+ */
+FIXTURE_VARIANT_ADD(policy, msix_past_end_4k) {
+	.facts = { .size = SZ_16K, .phys = 0xfe000000, .mmap_ok = true,
+		   PAGE_4K, .msix = { { 0x8000, 0x100 }, { 0x9000, 0x8 } } },
+	.whole = true,
+};
+
 /* No MSI-X: cuts of a BAR that is not size-aligned are not holes. */
 FIXTURE_VARIANT_ADD(policy, grace_2m_aligned_4k) {
 	.facts = { .size = GRACE_SIZE, .phys = 0x4000200000, .mmap_ok = true,
