@@ -160,7 +160,7 @@ boot_arm64() {
 	*)
 		smp=2 mem=2G
 		arm64_append="$arm64_append barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=$arm64_subpage barmap_others=0000:00:03.0,0000:00:05.1"
-		devices="-drive file=$disk,if=none,id=d0,format=raw
+		devices="-drive file=$(qemu_path "$disk"),if=none,id=d0,format=raw
 			-device nvme,serial=barmap0,drive=d0,cmb_size_mb=1,addr=01.0
 			-object memory-backend-ram,id=m1,size=1G,share=on
 			-device ivshmem-plain,memdev=m1,addr=02.0

@@ -97,8 +97,8 @@ results=$BUILD/arm64/zoo-plan.tap
 : >"$results"
 late_deps_wait >>"$results" || true
 zoo_planned=1
-if [ -z "$(qemu_root backports)" ]; then
-	echo "not ok - build: arm64 zoo: no trixie-backports QEMU root in $BARMAP_CACHE (run make deps)" >>"$results"
+if [ ! -x "$(qemu_root backports)/usr/bin/qemu-system-aarch64" ]; then
+	echo "not ok - build: arm64 zoo: no trixie-backports QEMU root with qemu-system-aarch64 in $BARMAP_CACHE (run make deps)" >>"$results"
 else
 	step "arm64 zoo: the plan of trixie-backports' qemu-system-aarch64 (scripts/zoo.sh, cached)" \
 		sh "$here/zoo.sh" plan "$BUILD/arm64-zoo" aarch64 && zoo_planned=0
