@@ -57,14 +57,19 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 # Debian's arm64 kernels build virtio-mmio, which carries hvc0 on QEMU's
-# virt machine, as a module.
-if [ ! -e "/dev/$tty" ] && modprobe virtio_mmio 2>/dev/null; then
+# virt machine, as a module.  /dev/hvc0 may exist before the console
+# behind it does (the hvc driver's nodes come with the driver, which a
+# zoo guest's virtio-serial PCI device may load first): opening it then
+# fails with ENODEV, so wait until it opens.
+case $tty in
+hvc*)
+	modprobe virtio_mmio 2>/dev/null
 	i=0
-	while [ ! -e "/dev/$tty" ] && [ $i -lt 20 ]; do
+	while ! { : >"/dev/$tty"; } 2>/dev/null && [ $i -lt 30 ]; do
 		sleep 1
 		i=$((i + 1))
-	done
-fi
+	done ;;
+esac
 exec >"/dev/$tty" 2>&1
 
 BDFS=
