@@ -60,17 +60,21 @@ done
 # virt machine, as a module.  /dev/hvc0 may exist before the console
 # behind it does (the hvc driver's nodes come with the driver, which a
 # zoo guest's virtio-serial PCI device may load first): opening it then
-# fails with ENODEV, so wait until it opens.
+# fails with ENODEV, so wait until it is there (a redirection would
+# create a plain file in its place) and opens, and keep it open on fd 3
+# until stdout has it (a last close would tell QEMU the port is gone).
+# "command" keeps a failed redirection of exec from ending the shell.
 case $tty in
 hvc*)
 	modprobe virtio_mmio 2>/dev/null
 	i=0
-	while ! { : >"/dev/$tty"; } 2>/dev/null && [ $i -lt 30 ]; do
+	while ! { [ -c "/dev/$tty" ] && command exec 3>"/dev/$tty"; } 2>/dev/null &&
+		[ $i -lt 30 ]; do
 		sleep 1
 		i=$((i + 1))
 	done ;;
 esac
-exec >"/dev/$tty" 2>&1
+exec >"/dev/$tty" 2>&1 3>&-
 
 BDFS=
 for d in $MATRIX; do BDFS="$BDFS ${d%%=*}"; done
