@@ -138,16 +138,6 @@ done </tmp/qemus
 
 # The loops that wait for L2 fork little: every process started here takes
 # emulated CPU time from L2.
-alive() {	# alive PID: running and not yet a zombie
-	[ -e "/proc/$1/status" ] || return 1
-	while read -r key val _; do
-		[ "$key" = State: ] || continue
-		[ "$val" != Z ]
-		return
-	done <"/proc/$1/status"
-	return 1
-}
-
 uptime_s() {	# uptime_s: whole seconds since boot into $now
 	read -r now _ </proc/uptime
 	now=${now%.*}

@@ -25,7 +25,7 @@
 # vfio-pci: Documentation, "What each VMM ends up with"), and add no
 # failure or warning.
 #
-# Uses from guest-init.sh and guest-lib.sh: tap, bind, unbind, flatview,
+# Uses from guest-init.sh and guest-lib.sh: tap, bind, unbind, alive, flatview,
 # msix_pages, compare_flatviews, $profile.
 
 iommufd_qemu_root=/qemu
@@ -35,17 +35,13 @@ iommufd_devs="nvme=0000:00:03.0=1b36:0010 igb=0000:00:09.0=8086:10c9 virtio=0000
 iommufd_wait=300
 iommufd_label="peer/iommufd"
 
-iommufd_alive() {	# iommufd_alive PID: running and not yet a zombie
-	[ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
-}
-
 # iommufd_mon TAG COMMAND: one monitor command, waiting (at most 60 s)
 # for the prompt that follows its output.
 iommufd_mon() {
 	prompts=$(grep -c '(qemu) ' /tmp/iommufd-mon-$1.log)
 	timeout 5 sh -c "echo '$2' >/tmp/iommufd-mon-$1.in" || return 1
 	i=0
-	while [ $i -lt 60 ] && iommufd_alive "$iommufd_pid"; do
+	while [ $i -lt 60 ] && alive "$iommufd_pid"; do
 		[ "$(grep -c '(qemu) ' /tmp/iommufd-mon-$1.log)" -gt "$prompts" ] && return 0
 		sleep 1
 		i=$((i + 1))
@@ -94,7 +90,7 @@ iommufd_run() {
 	iommufd_pid=$!
 	read -r up _ </proc/uptime
 	start=${up%.*} secs=0 assigned=1
-	while iommufd_alive $iommufd_pid && [ $secs -lt $iommufd_wait ]; do
+	while alive $iommufd_pid && [ $secs -lt $iommufd_wait ]; do
 		sleep 5
 		read -r up _ </proc/uptime
 		secs=$((${up%.*} - start))
@@ -120,7 +116,7 @@ iommufd_run() {
 	done >/tmp/iommufd-msix
 	iommufd_mon "$2" quit
 	i=0
-	while iommufd_alive $iommufd_pid && [ $i -lt 30 ]; do
+	while alive $iommufd_pid && [ $i -lt 30 ]; do
 		sleep 1
 		i=$((i + 1))
 	done

@@ -12,6 +12,16 @@ bind() {	# bind BDF DRIVER: driver_override + drivers_probe
 	[ "$(basename "$(readlink "$dev/driver")")" = "$2" ]
 }
 
+alive() {	# alive PID: running and not yet a zombie
+	[ -e "/proc/$1/status" ] || return 1
+	while read -r key val _; do
+		[ "$key" = State: ] || continue
+		[ "$val" != Z ]
+		return
+	done <"/proc/$1/status"
+	return 1
+}
+
 unbind() {	# unbind BDF: no driver, and no override left behind
 	dev=/sys/bus/pci/devices/$1
 	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
