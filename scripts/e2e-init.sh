@@ -198,19 +198,9 @@ sweep_mark() {
 	echo "$1 ${2:--} $(faults $tag $ivshmem_bdf)" >>$S/sweep-$tag
 }
 
-# mon TAG COMMAND: one monitor command, waiting (at most 60 s) for the
-# prompt that follows its output.
+# mon TAG COMMAND: one command to TAG's QEMU monitor (monitor_cmd).
 mon() {
-	prompts=$(grep -c '(qemu) ' $S/mon-$1.log)
-	alive $pid || return 1
-	timeout 5 sh -c "echo '$2' >$S/mon-$1.in" || return 1
-	i=0
-	while [ $i -lt 60 ] && alive $pid; do
-		[ "$(grep -c '(qemu) ' $S/mon-$1.log)" -gt "$prompts" ] && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
+	monitor_cmd "$S/mon-$1" "$pid" "$2"
 }
 
 ctl() {	# ctl TAG: one line to L2's ttyS1

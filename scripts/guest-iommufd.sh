@@ -25,8 +25,8 @@
 # vfio-pci: Documentation, "What each VMM ends up with"), and add no
 # failure or warning.
 #
-# Uses from guest-init.sh and guest-lib.sh: tap, bind, unbind, alive, flatview,
-# msix_pages, compare_flatviews, $profile.
+# Uses from guest-init.sh and guest-lib.sh: tap, bind, unbind,
+# monitor_cmd, flatview, msix_pages, compare_flatviews, $profile.
 
 iommufd_qemu_root=/qemu
 # NAME=BDF=VENDOR:DEVICE, at the addresses scripts/run-guest.sh gives
@@ -34,20 +34,6 @@ iommufd_qemu_root=/qemu
 iommufd_devs="nvme=0000:00:03.0=1b36:0010 igb=0000:00:09.0=8086:10c9 virtio=0000:00:0a.0=1af4:1044 ivshmem=0000:00:04.0=1af4:1110"
 iommufd_wait=300
 iommufd_label="peer/iommufd"
-
-# iommufd_mon TAG COMMAND: one monitor command, waiting (at most 60 s)
-# for the prompt that follows its output.
-iommufd_mon() {
-	prompts=$(grep -c '(qemu) ' /tmp/iommufd-mon-$1.log)
-	timeout 5 sh -c "echo '$2' >/tmp/iommufd-mon-$1.in" || return 1
-	i=0
-	while [ $i -lt 60 ] && alive "$iommufd_pid"; do
-		[ "$(grep -c '(qemu) ' /tmp/iommufd-mon-$1.log)" -gt "$prompts" ] && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 # iommufd_devices_ok: each device present with the expected IDs.
 iommufd_devices_ok() {
@@ -95,7 +81,7 @@ iommufd_run() {
 		read -r up _ </proc/uptime
 		secs=$((${up%.*} - start))
 		from=$(grep -c '' /tmp/iommufd-mon-$2.log)
-		iommufd_mon "$2" 'info pci' || continue
+		monitor_cmd /tmp/iommufd-mon-$2 "$iommufd_pid" 'info pci' || continue
 		# Every BAR of every device placed: QEMU prints an unplaced
 		# one at 0xffffffffffffffff.
 		tail -n +$((from + 1)) /tmp/iommufd-mon-$2.log |
@@ -107,14 +93,15 @@ iommufd_run() {
 	# is what the monitor says from here on.
 	sleep 5
 	from=$(grep -c '' /tmp/iommufd-mon-$2.log)
-	iommufd_mon "$2" 'info pci' && iommufd_mon "$2" 'info mtree -f'
+	monitor_cmd /tmp/iommufd-mon-$2 "$iommufd_pid" 'info pci' &&
+		monitor_cmd /tmp/iommufd-mon-$2 "$iommufd_pid" 'info mtree -f'
 	fv=$?
 	tail -n +$((from + 1)) /tmp/iommufd-mon-$2.log >/tmp/iommufd-view-$2
 	[ "$2" = barmap ] && for d in $iommufd_devs; do
 		rest=${d#*=}
 		msix_pages "${rest%%=*}" "${d%%=*}"
 	done >/tmp/iommufd-msix
-	iommufd_mon "$2" quit
+	monitor_cmd /tmp/iommufd-mon-$2 "$iommufd_pid" quit
 	i=0
 	while alive $iommufd_pid && [ $i -lt 30 ]; do
 		sleep 1

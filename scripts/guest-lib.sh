@@ -22,6 +22,22 @@ alive() {	# alive PID: running and not yet a zombie
 	return 1
 }
 
+# monitor_cmd PIPE PID COMMAND: one command to the monitor of QEMU PID
+# (-monitor pipe:PIPE, its output collected in PIPE.log), waiting (at
+# most 60 s) for the prompt that follows its output.
+monitor_cmd() {
+	prompts=$(grep -c '(qemu) ' "$1.log")
+	alive "$2" || return 1
+	timeout 5 sh -c "echo '$3' >$1.in" || return 1
+	i=0
+	while [ $i -lt 60 ] && alive "$2"; do
+		[ "$(grep -c '(qemu) ' "$1.log")" -gt "$prompts" ] && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 unbind() {	# unbind BDF: no driver, and no override left behind
 	dev=/sys/bus/pci/devices/$1
 	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
