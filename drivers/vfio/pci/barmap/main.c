@@ -3,9 +3,11 @@
  * barmap-vfio-pci: a vfio-pci variant driver that makes device BARs map
  * well into any VMM, behind the standard VFIO uAPI.
  *
- * The device is bound only through driver_override; everything not
- * about BAR mappings is vfio-pci-core's.
+ * A device is bound through driver_override or the ids= parameter;
+ * everything not about BAR mappings is vfio-pci-core's.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -17,6 +19,11 @@ static bool msix_mmap = true;
 module_param(msix_mmap, bool, 0444);
 MODULE_PARM_DESC(msix_mmap,
 		 "Let userspace mmap BAR pages holding the MSI-X table or PBA and advertise MSIX_MAPPABLE (default: Y); N keeps those pages out of every mapping");
+
+static char ids[1024] __initdata;
+module_param_string(ids, ids, sizeof(ids), 0);
+MODULE_PARM_DESC(ids,
+		 "Initial PCI IDs to add to the driver, as vfio-pci's parameter of the same name: \"vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]\", comma separated");
 
 static bool enable_sriov;
 module_param(enable_sriov, bool, 0644);
@@ -166,7 +173,10 @@ static int barmap_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
 					     nr_virtfn);
 }
 
-/* Any device, but only when userspace asks for it with driver_override. */
+/*
+ * Any device, but only when userspace asks for it: with driver_override,
+ * or with ids=, whose entries pci_add_dynid() adds beside this one.
+ */
 static const struct pci_device_id barmap_pci_table[] = {
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_ANY_ID, PCI_ANY_ID) },
 	{}
@@ -183,15 +193,59 @@ static struct pci_driver barmap_pci_driver = {
 	.driver_managed_dma	= true,
 };
 
+/*
+ * One entry of ids=, as vfio-pci parses it: a dynamic ID, which binds
+ * every matching device that has no driver, without driver_override.
+ */
+static void __init barmap_add_id(const char *id)
+{
+	unsigned int vendor, device, subvendor = PCI_ANY_ID,
+		subdevice = PCI_ANY_ID, class = 0, class_mask = 0;
+	int fields, ret;
+
+	fields = sscanf(id, "%x:%x:%x:%x:%x:%x", &vendor, &device,
+			&subvendor, &subdevice, &class, &class_mask);
+	if (fields < 2) {
+		pr_warn("invalid id string \"%s\"\n", id);
+		return;
+	}
+
+	ret = pci_add_dynid(&barmap_pci_driver, vendor, device, subvendor,
+			    subdevice, class, class_mask, 0);
+	if (ret)
+		pr_warn("failed to add dynamic id [%04x:%04x[%04x:%04x]] class %#08x/%08x (%d)\n",
+			vendor, device, subvendor, subdevice, class,
+			class_mask, ret);
+	else
+		pr_info("add [%04x:%04x[%04x:%04x]] class %#08x/%08x\n",
+			vendor, device, subvendor, subdevice, class,
+			class_mask);
+}
+
+static void __init barmap_add_ids(void)
+{
+	char *p = ids, *id;
+
+	while ((id = strsep(&p, ","))) {
+		if (*id)
+			barmap_add_id(id);
+	}
+}
+
 static int __init barmap_init(void)
 {
 	int ret;
 
 	barmap_debugfs_init();
 	ret = pci_register_driver(&barmap_pci_driver);
-	if (ret)
+	if (ret) {
 		barmap_debugfs_exit();
-	return ret;
+		return ret;
+	}
+
+	/* After registering, as vfio-pci: adding an ID probes at once. */
+	barmap_add_ids();
+	return 0;
 }
 module_init(barmap_init);
 
