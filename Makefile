@@ -14,6 +14,8 @@
 #   make demo       boot the guest and print what each BAR looks like
 #   make install    into /lib/modules/KVER/updates/, then depmod
 #   make dkms-install  register the source with DKMS
+#   make deb       the Debian package barmap-vfio-pci-dkms (debian/), built
+#                   in make deps' Debian 13 root; prints the .deb's path
 #   make bench      fault counts, page-table memory and times, stock vs barmap
 #   make e2e        nested guest under QEMU 7.2, 10.0 and 11.1, both drivers
 #   make bite       break a copy of the tree on purpose, once per check of
@@ -47,13 +49,14 @@ KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 endif
 BUILD ?= $(CURDIR)/build
 
-VERSION := 0.1
+# One version, the Debian package's (debian/changelog).
+VERSION := $(shell . ./scripts/lib.sh && module_version)
 # The files a build needs: what install, DKMS and copies of the tree take.
 KBUILD_FILES := Kbuild drivers scripts/compat-probes
 
 export BUILD
 
-.PHONY: all modules clean deps check test test-debug demo bench e2e bite unit selftests
+.PHONY: all modules clean deps check test test-debug demo bench e2e bite unit selftests deb
 
 all: modules
 
@@ -85,8 +88,12 @@ dkms-install:
 	mkdir -p $(DKMS_SRC)/scripts
 	cp -r Kbuild drivers $(DKMS_SRC)/
 	cp -r scripts/compat-probes $(DKMS_SRC)/scripts/
-	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	dkms add barmap-vfio-pci/$(VERSION)
+
+# The Debian package, built in the cached Debian 13 root (scripts/deb.sh).
+deb:
+	sh scripts/deb.sh $(BUILD)/deb
 
 dkms-remove:
 	-dkms remove barmap-vfio-pci/$(VERSION) --all

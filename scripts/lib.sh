@@ -13,6 +13,12 @@ die() {
 	exit 1
 }
 
+# module_version: the version of the module and of its Debian package, the
+# first line of debian/changelog (run from the top of the tree).
+module_version() {
+	sed -n '1s/^barmap-vfio-pci (\([^)]*\)) .*/\1/p' debian/changelog
+}
+
 # newest_installed GLOB: the newest kernel release matching GLOB (as in
 # /usr/src/linux-headers-GLOB) that has image, modules and headers.
 newest_installed() {
@@ -205,7 +211,8 @@ unmount_under() {
 in_root() (
 	ir_=$1
 	shift
-	trap 'unmount_under "$ir_"' EXIT
+	# Its own mounts only: ROOT itself may be a mount (scripts/deb.sh).
+	trap 'for m_ in dev/pts dev sys proc; do unmount_under "$ir_/$m_"; done' EXIT
 	trap 'exit 129' HUP
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
