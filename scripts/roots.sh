@@ -165,22 +165,27 @@ qemu_roots() {
 }
 
 # dkms_root_build: trixie minbase with dkms, gcc-14 (trixie's gcc) and
-# make, and Debian's headers of the newest trixie 6.12 kernel and of the
-# newest trixie-backports 7.x one, as a user of Debian 13 has them: the
-# 6.12 headers bring their kernel image along (INITRD=No), the 7.x ones
-# come with -t trixie-backports.  Keyed by both headers packages and
-# dkms's version.  scripts/test.sh has DKMS build the module there.
+# make, Debian's headers of the newest trixie 6.12 kernel and of the
+# newest trixie-backports 7.x one, as a user of Debian 13 has them (the
+# 6.12 headers bring their kernel image along, INITRD=No; the 7.x ones
+# come with -t trixie-backports), and what the Debian package of the
+# module is built, checked and tested with (scripts/deb.sh): debhelper,
+# dh-dkms, lintian, autopkgtest and autodep8.  Keyed by both headers
+# packages, dkms's version and those of debhelper, lintian and
+# autopkgtest.  scripts/test.sh has DKMS build the module there.
 #
-#   $BARMAP_CACHE/dkms-root-trixie_REL612_VER_REL7_VER_dkms_VER/
+#   $BARMAP_CACHE/dkms-root-trixie_REL612_VER_REL7_VER_dkms_VER_deb_DH_LINTIAN_AUTOPKGTEST/
 #       root/            the root
 #       rel612, rel7     the two kernel releases it has headers for
 #       gcc              the first line of its gcc-14 --version
 #       *.log, complete
 #   $BARMAP_CACHE/dkms-trixie   pointer: dkms_root (lib.sh)
 dkms_root_build() {
-	if [ -n "$(dkms_root)" ] && [ -z "${BARMAP_DEBIAN7_REFRESH:-}" ]; then
-		return 0
-	fi
+	# A root made before it had the packaging tools is made again.
+	case $(dkms_root) in
+	"") ;;
+	*_deb_*/root) [ -n "${BARMAP_DEBIAN7_REFRESH:-}" ] || return 0 ;;
+	esac
 	d13_setup
 	d13_update
 	h6=$(d13_newest_pkg linux-headers-6.12. \
@@ -193,8 +198,13 @@ dkms_root_build() {
 	v7=$(d13_suite_version "$h7" trixie-backports)
 	vd=$(d13_suite_version dkms trixie)
 	[ -n "$vd" ] || die "deps: no dkms in trixie"
+	vdh=$(d13_suite_version debhelper trixie)
+	vl=$(d13_suite_version lintian trixie)
+	va=$(d13_suite_version autopkgtest trixie)
+	[ -n "$vdh" ] && [ -n "$vl" ] && [ -n "$va" ] ||
+		die "deps: no debhelper, lintian or autopkgtest in trixie"
 	r6=${h6#linux-headers-} r7=${h7#linux-headers-}
-	dir=$BARMAP_CACHE/dkms-root-trixie_${r6}_$(root_key "$v6")_${r7}_$(root_key "$v7")_dkms_$(root_key "$vd")
+	dir=$BARMAP_CACHE/dkms-root-trixie_${r6}_$(root_key "$v6")_${r7}_$(root_key "$v7")_dkms_$(root_key "$vd")_deb_$(root_key "$vdh")_$(root_key "$vl")_$(root_key "$va")
 	if [ ! -f "$dir/complete" ]; then
 		info "deps: a trixie root with dkms $vd, gcc-14, $h6 $v6 and $h7 $v7 in $dir"
 		t0=$(date +%s)
@@ -202,10 +212,20 @@ dkms_root_build() {
 		t1=$(date +%s)
 		d13_root_begin "$dir" "trixie trixie-backports"
 		d13_root_get "$dir" "dkms=$vd" gcc-14 make "$h6=$v6"
+		# The Debian package: built (build-essential, which
+		# dpkg-checkbuilddeps wants), checked and tested (the test
+		# autodep8 writes for autopkgtest-pkg-dkms depends on dkms,
+		# openssl, dctrl-tools and linux-doc: trixie's, of the 6.12
+		# headers' version).
+		d13_root_get "$dir" build-essential "debhelper=$vdh" "dh-dkms=$vd" \
+			"lintian=$vl" "autopkgtest=$va" autodep8 dctrl-tools openssl \
+			"linux-doc=$v6"
 		d13_root_get "$dir" -t trixie-backports "$h7=$v7"
 		d13_root_end "$dir"
 		t2=$(date +%s)
 		d13_root_check "$dir" dkms "$vd"
+		d13_root_check "$dir" lintian "$vl"
+		d13_root_check "$dir" autopkgtest "$va"
 		d13_root_check "$dir" "$h6" "$v6"
 		d13_root_check "$dir" "$h7" "$v7"
 		for r in "$r6" "$r7"; do

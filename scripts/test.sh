@@ -64,7 +64,7 @@ prebuild_kernels() {
 prebuild_kernels &
 
 d7_build=$(debian7_build)
-ver=$(sed -n 's/^VERSION := //p' Makefile)
+ver=$(module_version)
 # The static lanes (make check, the host unit tables, the compat probes,
 # DKMS on this host): static_stream below runs them beside the guests.
 static_lanes() {
@@ -127,67 +127,66 @@ static_lanes() {
 	lane dkms "$results" dkms_host
 }
 
-# DKMS on Debian 13, the path a user there takes, in the trixie root of
-# make deps (dkms, gcc-14, Debian's headers of trixie's 6.12 and of the
-# newest 7.x; scripts/roots.sh): the source goes to /usr/src as dkms.conf
-# wants it, DKMS adds it, builds and installs it for both kernels, each
-# module must carry the vermagic of its kernel's own vfio.ko (the
-# kernels make deps unpacked) and gcc-14's mark, and dkms remove --all
-# and the source's removal leave the cached root as it was.  proc, sys
-# and dev are mounted in the root for each DKMS command only (in_root).
-# Then each module boots on its kernel, one guest at a time: load, bind
-# the matrix, the region test (guest-init.sh's mode "dkms").  The lane
-# runs in the background beside the other suites' guests (the second
-# core), with its own $BUILD and TAP file, added to $results at the end.
+# The Debian package on Debian 13, the path a user there takes, in the
+# trixie root of make deps (dkms, gcc-14, Debian's headers of trixie's
+# 6.12 and of the newest 7.x, the packaging tools; scripts/roots.sh), on
+# an overlay of it (scripts/deb.sh), so that the cached root stays as it
+# is: make deb's dpkg-buildpackage; lintian, no error or warning; the
+# package's autopkgtest (autopkgtest-pkg-dkms), which installs it and has
+# DKMS build and install the module for both kernels; each module must
+# carry the vermagic of its kernel's own vfio.ko (the kernels make deps
+# unpacked) and gcc-14's mark; apt-get remove leaves no module, source
+# or DKMS tree, and purge no modprobe.d file.  Then each module boots on
+# its kernel, one guest at a time: load, bind the matrix, the region
+# test (guest-init.sh's mode "dkms").  The lane runs in the background
+# beside the other suites' guests (the second core), with its own $BUILD
+# and TAP file, added to $results at the end.
 dkms_tag="dkms (trixie, gcc-14)"
 dkms_label=dkms-trixie-gcc-14
+deb_tag="deb (trixie)"
 dkms_trixie() {
 	guest_bin=$BUILD/guest-bin
 	BUILD=$BUILD/dkms-trixie
 	results=$BUILD/results.tap
 	late_deps_wait >>"$results" || true
-	root=$(dkms_root)
-	if [ -z "$root" ]; then
+	lower=$(dkms_root)
+	if [ -z "$lower" ]; then
 		echo "not ok - build: $dkms_tag: no Debian 13 DKMS root in $BARMAP_CACHE (run make deps)" >>"$results"
 		return 0
 	fi
-	# One DKMS user of the cached root at a time: a make test in another
-	# worktree may be in it.  The boots below need it no more.
-	exec 7>"${root%/root}/lock"
-	if ! flock -n 7; then
-		info "$dkms_tag: another make test holds ${root%/root}/lock; waiting"
-		flock 7
-	fi
-	src=$root/usr/src/barmap-vfio-pci-$ver
-	in_root "$root" dkms remove "barmap-vfio-pci/$ver" --all >/dev/null 2>&1 || true
-	rm -rf "$src"
-	mkdir -p "$src/scripts"
-	cp -r Makefile Kbuild drivers "$src/"
-	cp -r scripts/compat-probes scripts/lib.sh "$src/scripts/"
-	sed "s/@VERSION@/$ver/" dkms.conf >"$src/dkms.conf"
+	. "$here/deb.sh"
+	deb=$BUILD/deb
+	root=$deb/root
 	staged=
-	if step "$dkms_tag: add the source as barmap-vfio-pci/$ver" \
-		in_root "$root" dkms add "barmap-vfio-pci/$ver"; then
-		for k in rel612 rel7; do
-			rel=$(dkms_root_get $k)
-			case $k in
-			rel612) kroot=$(trixie612_root) krel=$(trixie612_rel) ;;
-			rel7) kroot=$(debian7_root) krel=$(debian7_rel) ;;
-			esac
-			t0=$(date +%s)
-			step "$dkms_tag: build and install for $rel" \
-				dkms_trixie_install "$rel" &&
-			echo "# $dkms_tag: $rel built and installed in $(($(date +%s) - t0)) s" >>"$results" &&
-			step "$dkms_tag: $rel module has the vermagic of $rel's vfio.ko, built by gcc-14" \
-				dkms_trixie_check "$rel" "$kroot" "$krel" &&
-			staged="$staged $rel"
-		done
-		step "$dkms_tag: remove from every kernel, the cached root left as it was" \
-			dkms_trixie_remove || true
+	if step "$deb_tag: an overlay of the cached Debian 13 root" \
+		deb_overlay_up "$lower" "$deb" &&
+		step "$deb_tag: make deb: dpkg-buildpackage of barmap-vfio-pci $ver" \
+			deb_build "$deb"; then
+		step "$deb_tag: lintian $(in_root "$root" dpkg-query -W -f '${Version}' lintian): no error or warning" \
+			deb_lintian "$deb" || true
+		t0=$(date +%s)
+		if step "$deb_tag: autopkgtest (autopkgtest-pkg-dkms): $deb_pkg installs, DKMS builds and installs the module for every kernel with headers" \
+			deb_autopkgtest "$deb" "$(dkms_root_get rel612)" "$(dkms_root_get rel7)"; then
+			sed -n "s/^I: \(PASS\|FAIL\|SKIP\) /# $deb_tag: autopkgtest: \1 /p" \
+				"$deb/autopkgtest.log" >>"$results"
+			echo "# $deb_tag: autopkgtest in $(($(date +%s) - t0)) s" >>"$results"
+			for k in rel612 rel7; do
+				rel=$(dkms_root_get $k)
+				case $k in
+				rel612) kroot=$(trixie612_root) krel=$(trixie612_rel) ;;
+				rel7) kroot=$(debian7_root) krel=$(debian7_rel) ;;
+				esac
+				step "$dkms_tag: $rel module has the vermagic of $rel's vfio.ko, built by gcc-14" \
+					dkms_trixie_check "$rel" "$kroot" "$krel" &&
+					staged="$staged $rel"
+			done
+		fi
+		step "$deb_tag: apt-get remove $deb_pkg: no module, source or DKMS tree left; the modprobe.d conffile stays" \
+			deb_removed "$deb" remove || true
+		step "$deb_tag: apt-get purge $deb_pkg: nothing of it left" \
+			deb_removed "$deb" purge || true
 	fi
-	rm -rf "$src"
-	flock -u 7
-	exec 7>&-
+	deb_overlay_down "$deb"
 	for rel in $staged; do
 		if [ "$rel" = "$(trixie612_rel)" ]; then
 			kroot=$(trixie612_root) vmlinuz=$(trixie612_vmlinuz)
@@ -218,22 +217,6 @@ dkms_trixie() {
 	done
 }
 
-# dkms_trixie_install REL: build and install; modinfo in the root finds
-# the DKMS copy.  Without the kernel's modules in the root (7.x: headers
-# only) dkms runs no depmod, and the file must be there instead.
-dkms_trixie_install() {
-	in_root "$root" nice -n 10 sh -c "dkms build barmap-vfio-pci/$ver -k $1 &&
-		dkms install barmap-vfio-pci/$ver -k $1 &&
-		if [ -f /lib/modules/$1/modules.dep ]; then
-			modinfo -k $1 -F filename barmap-vfio-pci
-		else
-			ls /lib/modules/$1/updates/dkms/barmap-vfio-pci.ko*
-		fi" >"$BUILD/dkms-$1.log" 2>&1
-	st=$?
-	cat "$BUILD/dkms-$1.log"
-	[ $st = 0 ] && grep -q "/lib/modules/$1/updates/dkms/barmap-vfio-pci.ko" "$BUILD/dkms-$1.log"
-}
-
 # dkms_trixie_check REL KROOT KREL: the module DKMS installed for REL,
 # decompressed into the guest's staging tree, has the vermagic of
 # KROOT's vfio.ko (KREL must be REL: the root and the unpacked kernel
@@ -259,15 +242,20 @@ dkms_trixie_check() {
 		[ "$(echo "$gcc" | sed -n 's/^GCC: (Debian \([0-9]*\)\..*/\1/p' | sort -u)" = 14 ]
 }
 
-# dkms_trixie_remove: dkms remove --all, then the source; nothing of the
-# module left in the root.
-dkms_trixie_remove() {
-	in_root "$root" dkms remove "barmap-vfio-pci/$ver" --all
+# deb_removed DIR remove|purge: apt-get remove (or purge) the package in
+# the overlay; then nothing of the module may be left but, after remove,
+# the modprobe.d conffile (Debian keeps conffiles until purge).
+deb_removed() {
+	in_root "$1/root" apt-get "$2" -y -q "$deb_pkg" >"$1/$2.log" 2>&1
 	st=$?
-	rm -rf "$src"
-	left=$(find "$root/var/lib/dkms" "$root/usr/lib/modules" -name 'barmap*')
-	[ -z "$left" ] || echo "left behind: $left"
-	[ $st = 0 ] && [ -z "$left" ]
+	tail -n 3 "$1/$2.log"
+	left=$(deb_left "$1")
+	case $2 in
+	remove) want=/etc/modprobe.d/$deb_pkg.conf ;;
+	purge) want= ;;
+	esac
+	echo "left: ${left:-nothing}"
+	[ $st = 0 ] && [ "$left" = "$want" ]
 }
 
 # static_stream: the static lanes, then DKMS on Debian 13, one after the
