@@ -170,21 +170,24 @@ qemu_roots() {
 # 6.12 headers bring their kernel image along, INITRD=No; the 7.x ones
 # come with -t trixie-backports), and what the Debian package of the
 # module is built, checked and tested with (scripts/deb.sh): debhelper,
-# dh-dkms, lintian, autopkgtest and autodep8.  Keyed by both headers
-# packages, dkms's version and those of debhelper, lintian and
-# autopkgtest.  scripts/test.sh has DKMS build the module there.
+# dh-dkms, lintian, autopkgtest and autodep8; and what boots it as a
+# Debian system (scripts/system.sh): systemd, udev, driverctl and the 7.x
+# kernel's image.  Keyed by both headers packages, dkms's version and
+# those of debhelper, lintian, autopkgtest, systemd and driverctl.
+# scripts/test.sh has DKMS build the module there.
 #
-#   $BARMAP_CACHE/dkms-root-trixie_REL612_VER_REL7_VER_dkms_VER_deb_DH_LINTIAN_AUTOPKGTEST/
+#   $BARMAP_CACHE/dkms-root-trixie_REL612_VER_REL7_VER_dkms_VER_deb_DH_LINTIAN_AUTOPKGTEST_sys_SYSTEMD_DRIVERCTL/
 #       root/            the root
 #       rel612, rel7     the two kernel releases it has headers for
 #       gcc              the first line of its gcc-14 --version
 #       *.log, complete
 #   $BARMAP_CACHE/dkms-trixie   pointer: dkms_root (lib.sh)
 dkms_root_build() {
-	# A root made before it had the packaging tools is made again.
+	# A root made before it had the packaging tools and what boots it
+	# (_sys_) is made again.
 	case $(dkms_root) in
 	"") ;;
-	*_deb_*/root) [ -n "${BARMAP_DEBIAN7_REFRESH:-}" ] || return 0 ;;
+	*_sys_*/root) [ -n "${BARMAP_DEBIAN7_REFRESH:-}" ] || return 0 ;;
 	esac
 	d13_setup
 	d13_update
@@ -201,10 +204,12 @@ dkms_root_build() {
 	vdh=$(d13_suite_version debhelper trixie)
 	vl=$(d13_suite_version lintian trixie)
 	va=$(d13_suite_version autopkgtest trixie)
-	[ -n "$vdh" ] && [ -n "$vl" ] && [ -n "$va" ] ||
-		die "deps: no debhelper, lintian or autopkgtest in trixie"
+	vs=$(d13_suite_version systemd trixie)
+	vdc=$(d13_suite_version driverctl trixie)
+	[ -n "$vdh" ] && [ -n "$vl" ] && [ -n "$va" ] && [ -n "$vs" ] && [ -n "$vdc" ] ||
+		die "deps: no debhelper, lintian, autopkgtest, systemd or driverctl in trixie"
 	r6=${h6#linux-headers-} r7=${h7#linux-headers-}
-	dir=$BARMAP_CACHE/dkms-root-trixie_${r6}_$(root_key "$v6")_${r7}_$(root_key "$v7")_dkms_$(root_key "$vd")_deb_$(root_key "$vdh")_$(root_key "$vl")_$(root_key "$va")
+	dir=$BARMAP_CACHE/dkms-root-trixie_${r6}_$(root_key "$v6")_${r7}_$(root_key "$v7")_dkms_$(root_key "$vd")_deb_$(root_key "$vdh")_$(root_key "$vl")_$(root_key "$va")_sys_$(root_key "$vs")_$(root_key "$vdc")
 	if [ ! -f "$dir/complete" ]; then
 		info "deps: a trixie root with dkms $vd, gcc-14, $h6 $v6 and $h7 $v7 in $dir"
 		t0=$(date +%s)
@@ -220,7 +225,11 @@ dkms_root_build() {
 		d13_root_get "$dir" build-essential "debhelper=$vdh" "dh-dkms=$vd" \
 			"lintian=$vl" "autopkgtest=$va" autodep8 dctrl-tools openssl \
 			"linux-doc=$v6"
-		d13_root_get "$dir" -t trixie-backports "$h7=$v7"
+		# What boots it as a Debian system (scripts/system.sh): systemd
+		# as init, udev, driverctl, and both kernels' images (the 6.12
+		# one came with its headers).
+		d13_root_get "$dir" "systemd=$vs" systemd-sysv udev "driverctl=$vdc"
+		d13_root_get "$dir" -t trixie-backports "$h7=$v7" "linux-image-$r7=$v7"
 		d13_root_end "$dir"
 		t2=$(date +%s)
 		d13_root_check "$dir" dkms "$vd"

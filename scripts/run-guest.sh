@@ -114,6 +114,9 @@ case $BARMAP_ARCH/$profile/$BARMAP_ARM64_PAGES in
 x86_64/exclusive/*) extra= ;;
 x86_64/shared/*) extra="pci=resource_alignment=9@0000:00:04.0;9@0000:00:05.0;9@0000:00:06.0" ;;
 x86_64/rom/*) extra="pci=resource_alignment=31@0000:00:06.0 barmap_matrix=0000:00:05.0=rtl8139,0000:00:06.0=ne2k" ;;
+x86_64/system/*)
+	: "${BARMAP_SYSTEM_ROOT:?BARMAP_SYSTEM_ROOT not set (scripts/system.sh)}"
+	extra= ;;
 x86_64/zoo-*/* | arm64/zoo-*/*)
 	: "${BARMAP_ZOO_PLAN:?BARMAP_ZOO_PLAN not set (scripts/zoo.sh plan)}"
 	zoo_line=$(sed -n "${profile#zoo-}p" "$BARMAP_ZOO_PLAN")
@@ -230,6 +233,31 @@ boot_zoo() {
 		stdbuf -oL tr -d '\r' >"$out/$profile.tap"
 }
 
+# boot_system: the Debian 13 root of scripts/system.sh booted as a
+# system: its directory BARMAP_SYSTEM_ROOT shared over 9p (mount tag
+# "root", mounted by the initramfs, systemd as init), the matrix's nvme,
+# ivshmem, rtl8139 and i6300esb at their addresses; boot() sets kernel,
+# guest_initrd and x86_append.  -no-reboot: the system's reboot ends
+# QEMU, and the rig boots it again (the next boot, maybe another kernel).
+boot_system() {
+	qemu_x86 -accel tcg,thread=single -cpu max -M q35 \
+		-m 2G -smp 1 -nodefaults -display none -no-reboot \
+		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
+		-append "$x86_append" \
+		-device intel-iommu \
+		-fsdev "local,id=rootfs,path=$BARMAP_SYSTEM_ROOT,security_model=passthrough" \
+		-device virtio-9p-pci,fsdev=rootfs,mount_tag=root,addr=02.0 \
+		-drive "file=$(qemu_path "$disk"),if=none,id=d0,format=raw" \
+		-device nvme,serial=barmap0,drive=d0,addr=03.0 \
+		-object memory-backend-ram,id=m1,size=1G,share=on \
+		-device ivshmem-plain,memdev=m1,addr=04.0 \
+		-device rtl8139,addr=05.0 \
+		-device i6300esb,addr=06.0 \
+		-serial "file:$(qemu_path "$out/$profile.console")" -serial stdio \
+		</dev/null 2>"$out/$profile.qemu.err" |
+		stdbuf -oL tr -d '\r' >"$out/$profile.tap"
+}
+
 # first_append: " BARMAP_APPEND_FIRST" on the first boot only, nothing
 # on a retry: scripts/bite.sh's module that fails on the first boot and
 # not on the second (a retry must never hide it).
@@ -334,6 +362,9 @@ boot() {
 	case $profile in
 	zoo-*)
 		boot_zoo
+		return ;;
+	system)
+		boot_system
 		return ;;
 	esac
 	peer_devs=

@@ -144,6 +144,7 @@ static_lanes() {
 dkms_tag="dkms (trixie, gcc-14)"
 dkms_label=dkms-trixie-gcc-14
 deb_tag="deb (trixie)"
+sys_tag="system (trixie)"
 dkms_trixie() {
 	guest_bin=$BUILD/guest-bin
 	BUILD=$BUILD/dkms-trixie
@@ -155,6 +156,7 @@ dkms_trixie() {
 		return 0
 	fi
 	. "$here/deb.sh"
+	. "$here/system.sh"
 	deb=$BUILD/deb
 	root=$deb/root
 	staged=
@@ -180,6 +182,7 @@ dkms_trixie() {
 					dkms_trixie_check "$rel" "$kroot" "$krel" &&
 					staged="$staged $rel"
 			done
+			system_boots
 		fi
 		step "$deb_tag: apt-get remove $deb_pkg: no module, source or DKMS tree left; the modprobe.d conffile stays" \
 			deb_removed "$deb" remove || true
@@ -215,6 +218,24 @@ dkms_trixie() {
 			echo "not ok - $glabel: the guest's barmap-vfio-pci ('$got') is not the one DKMS built ($want)" >>"$results"
 		fi
 	done
+}
+
+# system_boots: the overlay, with the package apt installed, booted as a
+# Debian 13 system (scripts/system.sh): 7.x twice (the first sets the
+# driverctl overrides), then 6.12 twice (the last removes the package).
+system_boots() {
+	r6=$(dkms_root_get rel612) r7=$(dkms_root_get rel7)
+	step "$sys_tag: the overlay made ready to boot (the check and its unit, modprobe.d ids=)" \
+		system_prepare "$deb" &&
+		step "$sys_tag: initramfs for $r7 (busybox, 9p)" \
+			system_initrd "$deb" "$r7" "$deb/initrd-$r7.gz" &&
+		step "$sys_tag: initramfs for $r6 (busybox, 9p)" \
+			system_initrd "$deb" "$r6" "$deb/initrd-$r6.gz" || return 0
+	info "guest: the Debian 13 system, $r7 (boots 1 and 2), $r6 (3 and 4)"
+	system_boot "$deb" "$r7" 1 1 0
+	system_boot "$deb" "$r7" 2 0 0
+	system_boot "$deb" "$r6" 3 0 0
+	system_boot "$deb" "$r6" 4 0 1
 }
 
 # dkms_trixie_check REL KROOT KREL: the module DKMS installed for REL,

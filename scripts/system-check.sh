@@ -1,0 +1,108 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The booted Debian 13 system's own check (scripts/system.sh installs it
+# as /usr/local/sbin/barmap-rig-check, run by barmap-rig-check.service
+# once basic.target is reached: after udev and driverctl have done their
+# work at boot, before any VMM could start).  TAP on ttyS1, as the rig's
+# other guests.  The kernel command line says which boot this is:
+#   barmap_label=LABEL  TAP label (7.3-system-trixie, ...)
+#   barmap_boot=N       the Nth boot of the system (1 to 4)
+#   barmap_setup=1      set the driverctl overrides in this boot
+#   barmap_last=1       remove the package in this boot, then power off
+# Every boot reads from sysfs what udev, driverctl and modprobe.d did
+# with nothing run by hand: the i6300esb bound by ids= (softdep before
+# its own driver), and from the second boot on the nvme and the rtl8139
+# bound by the overrides driverctl saved; the ivshmem, named nowhere,
+# left alone.  Then it reboots (QEMU, -no-reboot, exits, and the rig
+# boots the next kernel) or powers off.
+
+exec >/dev/ttyS1 2>&1
+label=system boot=0 setup=0 last=0
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	barmap_label=*) label=${arg#*=} ;;
+	barmap_boot=*) boot=${arg#*=} ;;
+	barmap_setup=*) setup=${arg#*=} ;;
+	barmap_last=*) last=${arg#*=} ;;
+	esac
+done
+NVME=0000:00:03.0 IVSHMEM=0000:00:04.0 RTL=0000:00:05.0 ESB=0000:00:06.0
+DRIVER=barmap-vfio-pci
+pkg=barmap-vfio-pci-dkms
+n=0
+
+tap() {	# tap STATUS NAME...
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then st=ok; else st="not ok"; fi
+	shift
+	echo "$st $n rig/$label/boot$boot: $*"
+}
+
+driver_of() {	# driver_of BDF: its driver's name, or "none"
+	if [ -e "/sys/bus/pci/devices/$1/driver" ]; then
+		basename "$(readlink "/sys/bus/pci/devices/$1/driver")"
+	else
+		echo none
+	fi
+}
+
+bound() {	# bound BDF DRIVER [HOW]: one TAP line
+	got=$(driver_of "$1")
+	[ "$got" = "$2" ]
+	tap $? "$1 is bound to $2${3:+ ($3)}: $got"
+}
+
+echo "# barmap-rig-ready"
+echo "# barmap system: kernel $(uname -r), boot $boot, systemd $(systemctl --version | sed -n 1p)"
+echo "# units before this one: $(systemctl list-units --state=failed --no-legend --plain | wc -l) failed"
+systemctl list-units --state=failed --no-legend --plain | sed 's/^/#   failed: /'
+echo "# driverctl overrides: $(driverctl list-overrides 2>&1 | tr '\n' ';')"
+echo "# modules: $(lsmod | awk 'NR > 1 { print $1 }' | grep -E 'vfio|barmap|i6300esb|nvme|8139' | tr '\n' ' ')"
+for d in $NVME $IVSHMEM $RTL $ESB; do
+	echo "# $d $(cat /sys/bus/pci/devices/$d/vendor):$(cat /sys/bus/pci/devices/$d/device) driver $(driver_of $d) override $(cat /sys/bus/pci/devices/$d/driver_override)"
+done
+
+case $(modinfo -F filename $DRIVER 2>/dev/null) in
+"/lib/modules/$(uname -r)/updates/dkms/"* | "/usr/lib/modules/$(uname -r)/updates/dkms/"*) true ;;
+*) false ;;
+esac
+tap $? "the module DKMS built when apt installed $pkg is the one modprobe finds: $(modinfo -F filename $DRIVER 2>&1)"
+bound $ESB $DRIVER "options barmap-vfio-pci ids=8086:25ab, softdep i6300esb pre: barmap-vfio-pci"
+bound $IVSHMEM none "named by no override nor ID"
+if [ "$setup" = 1 ]; then
+	bound $NVME nvme "no override yet: its own driver"
+	for d in $NVME $RTL; do
+		driverctl set-override "$d" $DRIVER >/dev/null 2>&1
+		st=$?
+		[ $st = 0 ] && [ "$(cat "/etc/driverctl.d/pci-$d" 2>/dev/null)" = $DRIVER ] &&
+			[ "$(driver_of "$d")" = $DRIVER ]
+		tap $? "driverctl set-override $d $DRIVER: bound now, saved in /etc/driverctl.d"
+	done
+else
+	bound $NVME $DRIVER "driverctl's override, applied at boot"
+	bound $RTL $DRIVER "driverctl's override, applied at boot"
+fi
+
+if [ "$last" = 1 ]; then
+	# apt as a user runs it (no network: the root's sources are empty).
+	apt-get remove -y -q $pkg >/tmp/remove.log 2>&1
+	st=$?
+	sed 's/^/#   apt: /' /tmp/remove.log | tail -n 8
+	[ $st = 0 ]
+	tap $? "apt-get remove $pkg"
+	left=$(find /usr/lib/modules/*/updates /usr/src /var/lib/dkms \
+		-name 'barmap*' 2>/dev/null)
+	[ -z "$left" ]
+	tap $? "no module, source or DKMS tree left after removal${left:+: $left}"
+	overrides=$(grep -l "^$DRIVER\$" /etc/driverctl.d/* 2>/dev/null)
+	[ -z "$overrides" ]
+	tap $? "no driverctl override of $DRIVER left after removal${overrides:+: $overrides}"
+	[ "$(driver_of $NVME)" = nvme ]
+	tap $? "the overridden nvme is back on its own driver: $(driver_of $NVME)"
+	echo "# barmap-guest-done"
+	systemctl poweroff
+else
+	echo "# barmap-guest-done"
+	systemctl reboot
+fi
