@@ -226,9 +226,9 @@ dkms_root_build() {
 			"lintian=$vl" "autopkgtest=$va" autodep8 dctrl-tools openssl \
 			"linux-doc=$v6"
 		# What boots it as a Debian system (scripts/system.sh): systemd
-		# as init, udev, driverctl, and both kernels' images (the 6.12
-		# one came with its headers).
-		d13_root_get "$dir" "systemd=$vs" systemd-sysv udev "driverctl=$vdc"
+		# as init, udev, D-Bus (systemctl's way to systemd), driverctl,
+		# and both kernels' images (the 6.12 one came with its headers).
+		d13_root_get "$dir" "systemd=$vs" systemd-sysv udev dbus "driverctl=$vdc"
 		d13_root_get "$dir" -t trixie-backports "$h7=$v7" "linux-image-$r7=$v7"
 		d13_root_end "$dir"
 		t2=$(date +%s)

@@ -9,6 +9,8 @@
 #            in their page); shared: rtl8139, i6300esb and ivshmem BARs
 #            packed at 512-byte alignment into shared pages.
 #            rom: the ROM guest below (x86 only).
+#            system: the Debian 13 root of scripts/system.sh, booted as
+#            a system (x86 only; see boot_system).
 #
 # With BARMAP_ARCH=arm64, the arm64 guest instead: qemu-system-aarch64
 # -M virt with GICv3 (an ITS, which type1 needs) and SMMUv3, the kernel

@@ -54,10 +54,20 @@ bound() {	# bound BDF DRIVER [HOW]: one TAP line
 }
 
 echo "# barmap-rig-ready"
-echo "# barmap system: kernel $(uname -r), boot $boot, systemd $(systemctl --version | sed -n 1p)"
+# Coldplug done (udev has run its rules for every device, which is when
+# driverctl's rule asks for driverctl@pci-BDF.service), and no such unit
+# still queued: then nothing of the boot may change a binding any more.
+t0=$(date +%s)
+udevadm settle --timeout=120
+while systemctl list-jobs --no-legend --plain 2>/dev/null | grep -q driverctl@ &&
+	[ $(($(date +%s) - t0)) -lt 120 ]; do
+	sleep 1
+done
+echo "# udev settled, no driverctl job queued, after $(($(date +%s) - t0)) s"
+echo "# barmap system: kernel $(uname -r), boot $boot, systemd $(systemctl --version | sed -n 1p), up $(cut -d" " -f1 /proc/uptime) s"
 echo "# units before this one: $(systemctl list-units --state=failed --no-legend --plain | wc -l) failed"
 systemctl list-units --state=failed --no-legend --plain | sed 's/^/#   failed: /'
-echo "# driverctl overrides: $(driverctl list-overrides 2>&1 | tr '\n' ';')"
+echo "# /etc/driverctl.d: $(ls /etc/driverctl.d 2>/dev/null | tr '\n' ' ')"
 echo "# modules: $(lsmod | awk 'NR > 1 { print $1 }' | grep -E 'vfio|barmap|i6300esb|nvme|8139' | tr '\n' ' ')"
 for d in $NVME $IVSHMEM $RTL $ESB; do
 	echo "# $d $(cat /sys/bus/pci/devices/$d/vendor):$(cat /sys/bus/pci/devices/$d/device) driver $(driver_of $d) override $(cat /sys/bus/pci/devices/$d/driver_override)"
@@ -73,8 +83,9 @@ bound $IVSHMEM none "named by no override nor ID"
 if [ "$setup" = 1 ]; then
 	bound $NVME nvme "no override yet: its own driver"
 	for d in $NVME $RTL; do
-		driverctl set-override "$d" $DRIVER >/dev/null 2>&1
+		timeout 120 driverctl -v set-override "$d" $DRIVER >/tmp/driverctl.log 2>&1
 		st=$?
+		sed "s/^/#   driverctl: /" /tmp/driverctl.log
 		[ $st = 0 ] && [ "$(cat "/etc/driverctl.d/pci-$d" 2>/dev/null)" = $DRIVER ] &&
 			[ "$(driver_of "$d")" = $DRIVER ]
 		tap $? "driverctl set-override $d $DRIVER: bound now, saved in /etc/driverctl.d"

@@ -58,7 +58,7 @@ system_initrd() {
 	cp /bin/busybox "$stage/bin/busybox"
 	cp "$here/system-init.sh" "$stage/init"
 	chmod 755 "$stage/init"
-	modprobe -d "$1/root" -S "$2" --show-depends 9pnet_virtio 9p >"$stage/deps" ||
+	modprobe -d "$1/root" -S "$2" -a --show-depends 9pnet_virtio 9p >"$stage/deps" ||
 		return 1
 	: >"$stage/modules"
 	# "insmod PATH" lines; "builtin NAME" ones need nothing.
@@ -66,9 +66,11 @@ system_initrd() {
 		while read -r ko; do
 			name=${ko##*/}
 			name=${name%.xz}
+			# (kmod prints the path with -d's directory in front)
+			[ -f "$ko" ] || ko=$1/root$ko
 			case $ko in
-			*.xz) xz -dc "$1/root$ko" >"$stage/modules.d/$name" ;;
-			*) cp "$1/root$ko" "$stage/modules.d/$name" ;;
+			*.xz) xz -dc "$ko" >"$stage/modules.d/$name" ;;
+			*) cp "$ko" "$stage/modules.d/$name" ;;
 			esac || exit 1
 			echo "/modules.d/$name" >>"$stage/modules"
 		done || return 1

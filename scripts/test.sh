@@ -136,11 +136,12 @@ static_lanes() {
 # DKMS build and install the module for both kernels; each module must
 # carry the vermagic of its kernel's own vfio.ko (the kernels make deps
 # unpacked) and gcc-14's mark; apt-get remove leaves no module, source
-# or DKMS tree, and purge no modprobe.d file.  Then each module boots on
-# its kernel, one guest at a time: load, bind the matrix, the region
-# test (guest-init.sh's mode "dkms").  The lane runs in the background
-# beside the other suites' guests (the second core), with its own $BUILD
-# and TAP file, added to $results at the end.
+# or DKMS tree, and purge no modprobe.d file.  Before the removal, the
+# overlay boots as a Debian 13 system, four times (scripts/system.sh).
+# Then each module boots on its kernel, one guest at a time: load, bind
+# the matrix, the region test (guest-init.sh's mode "dkms").  The lane
+# runs in the background beside the other suites' guests (the second
+# core), with its own $BUILD and TAP file, added to $results at the end.
 dkms_tag="dkms (trixie, gcc-14)"
 dkms_label=dkms-trixie-gcc-14
 deb_tag="deb (trixie)"
@@ -184,7 +185,7 @@ dkms_trixie() {
 			done
 			system_boots
 		fi
-		step "$deb_tag: apt-get remove $deb_pkg: no module, source or DKMS tree left; the modprobe.d conffile stays" \
+		step "$deb_tag: apt-get remove $deb_pkg in a chroot: no module, source, DKMS tree or driverctl override left, sysfs untouched; the modprobe.d conffile stays" \
 			deb_removed "$deb" remove || true
 		step "$deb_tag: apt-get purge $deb_pkg: nothing of it left" \
 			deb_removed "$deb" purge || true
@@ -265,18 +266,37 @@ dkms_trixie_check() {
 
 # deb_removed DIR remove|purge: apt-get remove (or purge) the package in
 # the overlay; then nothing of the module may be left but, after remove,
-# the modprobe.d conffile (Debian keeps conffiles until purge).
+# the modprobe.d conffile (Debian keeps conffiles until purge).  Before
+# remove, the package is installed again if the booted system removed it
+# (with DKMS's no-autoinstall: nothing to build), and a driverctl
+# override naming the driver is saved for a device the host does not
+# have: in a chroot the prerm must delete the file and leave sysfs, the
+# host's, alone; driverctl there would fail on the missing device and
+# keep the file.
 deb_removed() {
-	in_root "$1/root" apt-get "$2" -y -q "$deb_pkg" >"$1/$2.log" 2>&1
+	fake=/etc/driverctl.d/pci-0000:ff:1f.7
+	if [ "$2" = remove ]; then
+		in_root "$1/root" sh -c "mkdir -p /etc/dkms /etc/driverctl.d &&
+			touch /etc/dkms/no-autoinstall &&
+			{ [ \"\$(dpkg-query -W -f '\${db:Status-Status}' $deb_pkg 2>/dev/null)\" = installed ] ||
+				apt-get install -y -q ./build/${deb_pkg}_$(module_version)_all.deb; } &&
+			rm /etc/dkms/no-autoinstall &&
+			echo barmap-vfio-pci >$fake" >"$1/$2.log" 2>&1 || {
+			tail -n 5 "$1/$2.log"
+			return 1
+		}
+	fi
+	in_root "$1/root" apt-get "$2" -y -q "$deb_pkg" >>"$1/$2.log" 2>&1
 	st=$?
 	tail -n 3 "$1/$2.log"
 	left=$(deb_left "$1")
+	overrides=$(grep -lx barmap-vfio-pci "$1"/root/etc/driverctl.d/* 2>/dev/null)
 	case $2 in
 	remove) want=/etc/modprobe.d/$deb_pkg.conf ;;
 	purge) want= ;;
 	esac
-	echo "left: ${left:-nothing}"
-	[ $st = 0 ] && [ "$left" = "$want" ]
+	echo "left: ${left:-nothing}; driverctl overrides: ${overrides:-none}"
+	[ $st = 0 ] && [ "$left" = "$want" ] && [ -z "$overrides" ]
 }
 
 # static_stream: the static lanes, then DKMS on Debian 13, one after the
