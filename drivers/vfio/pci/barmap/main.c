@@ -175,7 +175,8 @@ static int barmap_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
 
 /*
  * Any device, but only when userspace asks for it: with driver_override,
- * or with ids=, whose entries pci_add_dynid() adds beside this one.
+ * or by ID, with ids= or new_id, whose dynamic IDs the PCI core matches
+ * before this table.
  */
 static const struct pci_device_id barmap_pci_table[] = {
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_ANY_ID, PCI_ANY_ID) },
@@ -195,7 +196,8 @@ static struct pci_driver barmap_pci_driver = {
 
 /*
  * One entry of ids=, as vfio-pci parses it: a dynamic ID, which binds
- * every matching device that has no driver, without driver_override.
+ * every matching device that has no driver and no driver_override naming
+ * another driver.
  */
 static void __init barmap_add_id(const char *id)
 {
