@@ -50,7 +50,7 @@ endif
 BUILD ?= $(CURDIR)/build
 
 # One version, the Debian package's (debian/changelog).
-VERSION := $(shell . ./scripts/lib.sh && module_version)
+VERSION := $(shell . ./scripts/lib.sh && module_version 2>/dev/null)
 # The files a build needs: what install, DKMS and copies of the tree take.
 KBUILD_FILES := Kbuild drivers scripts/compat-probes
 
@@ -66,7 +66,8 @@ modules:
 
 clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
-	rm -rf $(BUILD)
+	. ./scripts/lib.sh && unmount_under $(BUILD)
+	rm -rf --one-file-system $(BUILD)
 	$(MAKE) -C selftests/vfio/barmap clean
 	$(MAKE) -C selftests/vfio/barmap/unit clean
 

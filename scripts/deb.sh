@@ -28,11 +28,9 @@ deb_overlay_up() {
 			-o "lowerdir=$1,upperdir=$2/upper,workdir=$2/work" "$2/root"
 }
 
+# deb_overlay_down DIR: the overlay and whatever is mounted in it.
 deb_overlay_down() {
 	unmount_under "$1/root"
-	if mountpoint -q "$1/root"; then
-		umount "$1/root"
-	fi
 }
 
 # deb_source DIR: the tree's files as git has them (tracked, and new
@@ -124,15 +122,15 @@ if [ "${0##*/}" = deb.sh ]; then
 	[ $# = 1 ] || die "usage: sh scripts/deb.sh DIR"
 	[ "$(id -u)" = 0 ] || die "make deb: needs root (a chroot on an overlay)"
 	dir=$(mkdir -p "$1" && cd "$1" && pwd)
+	# The root as make deps makes it: made (or made again, where it
+	# lacks what the package is built with) only if it must be.
+	. "$here/debian13.sh"
+	. "$here/roots.sh"
+	command -v debootstrap >/dev/null ||
+		die "make deb: no debootstrap to make the Debian 13 root (run make deps)"
+	dkms_root_build
 	root=$(dkms_root)
-	if [ -z "$root" ]; then
-		. "$here/debian13.sh"
-		. "$here/roots.sh"
-		command -v debootstrap >/dev/null ||
-			die "make deb: no debootstrap to make the Debian 13 root (run make deps)"
-		dkms_root_build
-		root=$(dkms_root)
-	fi
+	[ -n "$root" ] || die "make deb: no Debian 13 root in $BARMAP_CACHE"
 	trap 'deb_overlay_down "$dir"' EXIT
 	deb_overlay_up "$root" "$dir" || die "make deb: cannot mount an overlay of $root"
 	deb_build "$dir" >/dev/null ||

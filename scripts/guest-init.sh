@@ -627,8 +627,11 @@ tap $? "nointxmask=0: $SPARE bound to barmap-vfio-pci again"
 # driver_override, as vfio-pci's ids= does; an entry that does not parse
 # is refused with vfio-pci's message and the others apply.  The IDs are
 # those of the first and the last device of the matrix, the second with
-# its subsystem IDs; stock vfio-pci gets the same string and must bind
-# the same devices.
+# its subsystem IDs, and the ivshmem's with subsystem IDs it does not
+# have (nothing may bind); a device of the first ID outside the matrix,
+# if there is one, is held for another driver by its driver_override
+# and must be left alone.  Stock vfio-pci gets the same string and must
+# bind the same devices.
 bound_to() {	# bound_to DRIVER: the devices bound to DRIVER, on one line
 	for dev in "/sys/bus/pci/drivers/$1"/0000:*; do
 		[ -e "$dev" ] && echo "${dev##*/}"
@@ -641,39 +644,50 @@ pci_id() {	# pci_id BDF [sub]: vendor:device[:subvendor:subdevice], as ids= read
 	echo "$id" | sed 's/0x//g'
 }
 ids_a=$(pci_id "${BDFS%% *}") ids_b=$(pci_id "$SPARE" sub)
-ids="$ids_a,not-an-id,,$ids_b"
+ids_c=$(pci_id "$IVSHMEM"):1234:5678
+ids="$ids_a,not-an-id,,$ids_b,$ids_c"
+held=
+for dev in /sys/bus/pci/devices/*; do
+	case " $BDFS " in *" ${dev##*/} "*) continue ;; esac
+	[ -e "$dev/driver" ] && continue
+	[ "$(pci_id "${dev##*/}")" = "$ids_a" ] && held=${dev##*/}
+done
 ids_expected() {	# ids_expected DRIVER: the devices ids= may give DRIVER
 	for dev in /sys/bus/pci/devices/*; do
 		[ -e "$dev/driver" ] && continue
 		case $(cat "$dev/driver_override") in "(null)" | "$1") ;; *) continue ;; esac
 		bdf=${dev##*/}
 		case " $(pci_id "$bdf") $(pci_id "$bdf" sub) " in
-		*" $ids_a "* | *" $ids_b "*) echo "$bdf" ;;
+		*" $ids_a "* | *" $ids_b "* | *" $ids_c "*) echo "$bdf" ;;
 		esac
 	done | sort | tr '\n' ' ' | sed 's/ $//'
 }
 ids_refusals() {	# ids_refusals PREFIX: how often the bad entry was refused
-	dmesg | grep -c "$1: invalid id string \"not-an-id\""
+	dmesg | grep -c " $1: invalid id string \"not-an-id\""
 }
 ids_load() {	# ids_load MODULE DRIVER: reload MODULE with ids=$ids, nothing bound
+	got=
 	for bdf in $BDFS $(bound_to "$2"); do unbind "$bdf"; done
+	[ -z "$held" ] || echo another-driver >"/sys/bus/pci/devices/$held/driver_override"
 	want=$(ids_expected "$2")
 	refusals=$(ids_refusals "$1")
 	rmmod "$1" && modprobe "$1" ids="$ids" || return 1
 	got=$(bound_to "$2")
 	echo "# $2 ids=$ids: bound $got; expected $want"
 	[ -n "$got" ] && [ "$got" = "$want" ] &&
-		[ "$(ids_refusals "$1")" = $((refusals + 1)) ]
+		[ "$(ids_refusals "$1")" = $((refusals + 1)) ] &&
+		{ [ -z "$held" ] || [ ! -e "/sys/bus/pci/devices/$held/driver" ]; }
 }
 ids_load barmap_vfio_pci barmap-vfio-pci
-tap $? "barmap-vfio-pci ids=$ids: binds each device of those IDs that had no driver, and no other; refuses the bad entry with a message"
+tap $? "barmap-vfio-pci ids=$ids: binds each device of those IDs that had no driver, and no other${held:+ (not $held, held for another driver)}; refuses the bad entry with a message"
 barmap_ids_bound=$got
 for bdf in $got; do unbind "$bdf"; done
 rmmod barmap_vfio_pci && modprobe barmap-vfio-pci && [ -z "$(bound_to barmap-vfio-pci)" ]
-tap $? "barmap-vfio-pci without ids=: the dynamic IDs went with the module, it binds nothing at load"
+tap $? "barmap-vfio-pci reloaded without ids=: it binds nothing at load"
 ids_load vfio_pci vfio-pci && [ "$got" = "$barmap_ids_bound" ]
 tap $? "stock vfio-pci ids=$ids: binds the devices barmap-vfio-pci bound ($barmap_ids_bound), refuses the same entry"
 for bdf in $(bound_to vfio-pci); do unbind "$bdf"; done
+[ -z "$held" ] || unbind "$held"
 rmmod vfio_pci && modprobe vfio-pci
 tap $? "stock vfio-pci reloaded without ids="
 reload

@@ -235,6 +235,9 @@ dkms_root_build() {
 		d13_root_check "$dir" dkms "$vd"
 		d13_root_check "$dir" lintian "$vl"
 		d13_root_check "$dir" autopkgtest "$va"
+		d13_root_check "$dir" debhelper "$vdh"
+		d13_root_check "$dir" systemd "$vs"
+		d13_root_check "$dir" driverctl "$vdc"
 		d13_root_check "$dir" "$h6" "$v6"
 		d13_root_check "$dir" "$h7" "$v7"
 		for r in "$r6" "$r7"; do

@@ -247,7 +247,7 @@ boot_system() {
 		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
 		-append "$x86_append" \
 		-device intel-iommu \
-		-fsdev "local,id=rootfs,path=$BARMAP_SYSTEM_ROOT,security_model=passthrough" \
+		-fsdev "local,id=rootfs,path=$BARMAP_SYSTEM_ROOT,security_model=passthrough,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=rootfs,mount_tag=root,addr=02.0 \
 		-drive "file=$(qemu_path "$disk"),if=none,id=d0,format=raw" \
 		-device nvme,serial=barmap0,drive=d0,addr=03.0 \

@@ -9,22 +9,24 @@
 #   barmap_label=LABEL  TAP label (7.3-system-trixie, ...)
 #   barmap_boot=N       the Nth boot of the system (1 to 4)
 #   barmap_setup=1      set the driverctl overrides in this boot
-#   barmap_last=1       remove the package in this boot, then power off
-# Every boot reads from sysfs what udev, driverctl and modprobe.d did
-# with nothing run by hand: the i6300esb bound by ids= (softdep before
-# its own driver), and from the second boot on the nvme and the rtl8139
-# bound by the overrides driverctl saved; the ivshmem, named nowhere,
-# left alone.  Then it reboots (QEMU, -no-reboot, exits, and the rig
-# boots the next kernel) or powers off.
+#   barmap_removed=1    the package was removed (apt-get remove, by the
+#                       rig, in the chroot) since the last boot
+# Each boot reads from sysfs what udev, driverctl and modprobe.d did with
+# nothing run by hand: with the package, the i6300esb bound by ids=
+# (softdep before its own driver) and, from the second boot on, the
+# nvme and the rtl8139 bound by the overrides driverctl saved; after the
+# removal, no module and no override, the nvme and the rtl8139 on their
+# own drivers.  The ivshmem, named nowhere, is left alone.  Then it
+# reboots: QEMU (-no-reboot) exits, and the rig boots the next kernel.
 
 exec >/dev/ttyS1 2>&1
-label=system boot=0 setup=0 last=0
+label=system boot=0 setup=0 removed=0
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	barmap_label=*) label=${arg#*=} ;;
 	barmap_boot=*) boot=${arg#*=} ;;
 	barmap_setup=*) setup=${arg#*=} ;;
-	barmap_last=*) last=${arg#*=} ;;
+	barmap_removed=*) removed=${arg#*=} ;;
 	esac
 done
 NVME=0000:00:03.0 IVSHMEM=0000:00:04.0 RTL=0000:00:05.0 ESB=0000:00:06.0
@@ -53,7 +55,6 @@ bound() {	# bound BDF DRIVER [HOW]: one TAP line
 	tap $? "$1 is bound to $2${3:+ ($3)}: $got"
 }
 
-echo "# barmap-rig-ready"
 # Coldplug done (udev has run its rules for every device, which is when
 # driverctl's rule asks for driverctl@pci-BDF.service), and no such unit
 # still queued: then nothing of the boot may change a binding any more.
@@ -73,47 +74,40 @@ for d in $NVME $IVSHMEM $RTL $ESB; do
 	echo "# $d $(cat /sys/bus/pci/devices/$d/vendor):$(cat /sys/bus/pci/devices/$d/device) driver $(driver_of $d) override $(cat /sys/bus/pci/devices/$d/driver_override)"
 done
 
-case $(modinfo -F filename $DRIVER 2>/dev/null) in
-"/lib/modules/$(uname -r)/updates/dkms/"* | "/usr/lib/modules/$(uname -r)/updates/dkms/"*) true ;;
-*) false ;;
-esac
-tap $? "the module DKMS built when apt installed $pkg is the one modprobe finds: $(modinfo -F filename $DRIVER 2>&1)"
-bound $ESB $DRIVER "options barmap-vfio-pci ids=8086:25ab, softdep i6300esb pre: barmap-vfio-pci"
 bound $IVSHMEM none "named by no override nor ID"
-if [ "$setup" = 1 ]; then
-	bound $NVME nvme "no override yet: its own driver"
-	for d in $NVME $RTL; do
-		timeout 120 driverctl -v set-override "$d" $DRIVER >/tmp/driverctl.log 2>&1
-		st=$?
-		sed "s/^/#   driverctl: /" /tmp/driverctl.log
-		[ $st = 0 ] && [ "$(cat "/etc/driverctl.d/pci-$d" 2>/dev/null)" = $DRIVER ] &&
-			[ "$(driver_of "$d")" = $DRIVER ]
-		tap $? "driverctl set-override $d $DRIVER: bound now, saved in /etc/driverctl.d"
-	done
-else
-	bound $NVME $DRIVER "driverctl's override, applied at boot"
-	bound $RTL $DRIVER "driverctl's override, applied at boot"
-fi
-
-if [ "$last" = 1 ]; then
-	# apt as a user runs it (no network: the root's sources are empty).
-	apt-get remove -y -q $pkg >/tmp/remove.log 2>&1
-	st=$?
-	sed 's/^/#   apt: /' /tmp/remove.log | tail -n 8
-	[ $st = 0 ]
-	tap $? "apt-get remove $pkg"
-	left=$(find /usr/lib/modules/*/updates /usr/src /var/lib/dkms \
-		-name 'barmap*' 2>/dev/null)
-	[ -z "$left" ]
-	tap $? "no module, source or DKMS tree left after removal${left:+: $left}"
-	overrides=$(grep -l "^$DRIVER\$" /etc/driverctl.d/* 2>/dev/null)
+if [ "$removed" = 1 ]; then
+	modinfo $DRIVER >/dev/null 2>&1
+	[ $? != 0 ]
+	tap $? "$DRIVER is not installed any more: $(modinfo -F filename $DRIVER 2>&1)"
+	overrides=$(grep -lx $DRIVER /etc/driverctl.d/* 2>/dev/null)
 	[ -z "$overrides" ]
-	tap $? "no driverctl override of $DRIVER left after removal${overrides:+: $overrides}"
-	[ "$(driver_of $NVME)" = nvme ]
-	tap $? "the overridden nvme is back on its own driver: $(driver_of $NVME)"
-	echo "# barmap-guest-done"
-	systemctl poweroff
+	tap $? "no driverctl override of $DRIVER is left${overrides:+: $overrides}"
+	bound $NVME nvme "no override: its own driver again"
+	got=$(driver_of $RTL)
+	case $got in 8139cp | 8139too) true ;; *) false ;; esac
+	tap $? "$RTL is on its own driver again (8139cp or 8139too): $got"
+	echo "# $ESB: $(driver_of $ESB), with ids= and the softdep still in /etc/modprobe.d/local-vfio.conf (the user's own file)"
 else
-	echo "# barmap-guest-done"
-	systemctl reboot
+	case $(modinfo -F filename $DRIVER 2>/dev/null) in
+	"/lib/modules/$(uname -r)/updates/dkms/"* | "/usr/lib/modules/$(uname -r)/updates/dkms/"*) true ;;
+	*) false ;;
+	esac
+	tap $? "the module DKMS built when apt installed $pkg is the one modprobe finds: $(modinfo -F filename $DRIVER 2>&1)"
+	bound $ESB $DRIVER "options barmap-vfio-pci ids=8086:25ab, softdep i6300esb pre: barmap-vfio-pci"
+	if [ "$setup" = 1 ]; then
+		bound $NVME nvme "no override yet: its own driver"
+		for d in $NVME $RTL; do
+			timeout 120 driverctl -v set-override "$d" $DRIVER >/tmp/driverctl.log 2>&1
+			st=$?
+			sed "s/^/#   driverctl: /" /tmp/driverctl.log
+			[ $st = 0 ] && [ "$(cat "/etc/driverctl.d/pci-$d" 2>/dev/null)" = $DRIVER ] &&
+				[ "$(driver_of "$d")" = $DRIVER ]
+			tap $? "driverctl set-override $d $DRIVER: bound now, saved in /etc/driverctl.d"
+		done
+	else
+		bound $NVME $DRIVER "driverctl's override, applied at boot"
+		bound $RTL $DRIVER "driverctl's override, applied at boot"
+	fi
 fi
+echo "# barmap-guest-done"
+systemctl reboot

@@ -14,7 +14,8 @@
 #     and a softdep before its own driver, i6300esb;
 #   - in the first boot, driverctl set-override of the nvme and the
 #     rtl8139 (scripts/system-check.sh);
-#   - in the last, apt-get remove of the package.
+#   - before the last, apt-get remove of the package, in the chroot (in
+#     the guest, DKMS's depmod of both kernels over 9p takes minutes).
 # Each boot's checks are scripts/system-check.sh's, run by a unit once
 # basic.target is reached; its TAP lines are labelled REL-system-trixie.
 # Sourced by scripts/test.sh (the dkms-trixie lane) after scripts/deb.sh.
@@ -82,13 +83,13 @@ system_initrd() {
 	(cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 >"$3"
 }
 
-# system_boot DIR REL N SETUP LAST: the Nth boot, on the root's kernel
+# system_boot DIR REL N SETUP REMOVED: the Nth boot, on the root's kernel
 # REL; TAP to $results.
 system_boot() {
 	sys_label=$(echo "$2" | cut -d. -f1,2)-system-trixie
 	KVER=$2 BARMAP_KERNEL=$1/root/boot/vmlinuz-$2 \
 		BARMAP_SYSTEM_ROOT=$1/root BARMAP_GUEST_TIMEOUT=900 \
-		BARMAP_APPEND="barmap_label=$sys_label barmap_boot=$3 barmap_setup=$4 barmap_last=$5" \
+		BARMAP_APPEND="barmap_label=$sys_label barmap_boot=$3 barmap_setup=$4 barmap_removed=$5" \
 		sh "$here/run-guest.sh" system "$1/initrd-$2.gz" \
 		"$BUILD/system-$3" >>"$results" || true
 }

@@ -160,7 +160,9 @@ dkms_trixie() {
 	. "$here/system.sh"
 	deb=$BUILD/deb
 	root=$deb/root
-	staged=
+	# The overlay goes with the lane, however it ends.
+	trap 'deb_overlay_down "$deb"' EXIT
+	staged= system_ready=0
 	if step "$deb_tag: an overlay of the cached Debian 13 root" \
 		deb_overlay_up "$lower" "$deb" &&
 		step "$deb_tag: make deb: dpkg-buildpackage of barmap-vfio-pci $ver" \
@@ -185,8 +187,10 @@ dkms_trixie() {
 			done
 			system_boots
 		fi
-		step "$deb_tag: apt-get remove $deb_pkg in a chroot: no module, source, DKMS tree or driverctl override left, sysfs untouched; the modprobe.d conffile stays" \
+		step "$deb_tag: apt-get remove $deb_pkg (in the chroot): no module, source, DKMS tree or driverctl override of the driver left; the modprobe.d conffile stays" \
 			deb_removed "$deb" remove || true
+		[ $system_ready = 0 ] ||
+			system_boot "$deb" "$(dkms_root_get rel612)" 4 0 1
 		step "$deb_tag: apt-get purge $deb_pkg: nothing of it left" \
 			deb_removed "$deb" purge || true
 	fi
@@ -223,20 +227,23 @@ dkms_trixie() {
 
 # system_boots: the overlay, with the package apt installed, booted as a
 # Debian 13 system (scripts/system.sh): 7.x twice (the first sets the
-# driverctl overrides), then 6.12 twice (the last removes the package).
+# driverctl overrides), then 6.12 twice: before the last, the package is
+# removed (deb_removed, in the chroot), and the last boot checks that
+# nothing of it acts any more.  system_ready says whether the boots ran.
 system_boots() {
 	r6=$(dkms_root_get rel612) r7=$(dkms_root_get rel7)
+	system_ready=0
 	step "$sys_tag: the overlay made ready to boot (the check and its unit, modprobe.d ids=)" \
 		system_prepare "$deb" &&
 		step "$sys_tag: initramfs for $r7 (busybox, 9p)" \
 			system_initrd "$deb" "$r7" "$deb/initrd-$r7.gz" &&
 		step "$sys_tag: initramfs for $r6 (busybox, 9p)" \
 			system_initrd "$deb" "$r6" "$deb/initrd-$r6.gz" || return 0
-	info "guest: the Debian 13 system, $r7 (boots 1 and 2), $r6 (3 and 4)"
+	system_ready=1
+	info "guest: the Debian 13 system, $r7 (boots 1 and 2), $r6 (3, and 4 after the removal)"
 	system_boot "$deb" "$r7" 1 1 0
 	system_boot "$deb" "$r7" 2 0 0
 	system_boot "$deb" "$r6" 3 0 0
-	system_boot "$deb" "$r6" 4 0 1
 }
 
 # dkms_trixie_check REL KROOT KREL: the module DKMS installed for REL,
@@ -267,12 +274,11 @@ dkms_trixie_check() {
 # deb_removed DIR remove|purge: apt-get remove (or purge) the package in
 # the overlay; then nothing of the module may be left but, after remove,
 # the modprobe.d conffile (Debian keeps conffiles until purge).  Before
-# remove, the package is installed again if the booted system removed it
-# (with DKMS's no-autoinstall: nothing to build), and a driverctl
-# override naming the driver is saved for a device the host does not
-# have: in a chroot the prerm must delete the file and leave sysfs, the
-# host's, alone; driverctl there would fail on the missing device and
-# keep the file.
+# remove, the package is installed again if it is not (with DKMS's
+# no-autoinstall: nothing to build), and, beside the overrides the
+# booted system saved, one naming the driver is saved for a device the
+# host does not have: the prerm must delete each file, whatever device
+# it names, and touch no device.
 deb_removed() {
 	fake=/etc/driverctl.d/pci-0000:ff:1f.7
 	if [ "$2" = remove ]; then
@@ -319,7 +325,10 @@ static_stream() {
 			>"$BUILD/dkms-trixie.log" 2>&1
 	fi
 }
-rm -rf "$BUILD/static" "$BUILD/dkms-trixie"
+# (the lane mounts an overlay, and a chroot's proc, sys and dev, under
+# $BUILD/dkms-trixie: an interrupted run may have left them)
+unmount_under "$BUILD/dkms-trixie"
+rm -rf --one-file-system "$BUILD/static" "$BUILD/dkms-trixie"
 if has_suite static || has_suite dkms; then
 	mkdir -p "$BUILD/static" "$BUILD/dkms-trixie"
 	: >"$BUILD/static/results.tap"
