@@ -141,6 +141,9 @@ arm64) expect=$(rig_expect "$KVER" arm64 $((${BARMAP_ARM64_PAGES%k} * 1024))) ;;
 esac
 
 mkdir -p "$out"
+# The nvme's scratch disk, opened without image locking (file.locking=off):
+# a retry after a guest stopped at the boot bound may start before that
+# QEMU has let the image go, and would fail on the lock.
 disk=$out/nvme.img
 [ -f "$disk" ] || dd if=/dev/zero of="$disk" bs=1M count=8 status=none
 
@@ -165,7 +168,7 @@ boot_arm64() {
 	*)
 		smp=2 mem=2G
 		arm64_append="$arm64_append barmap_matrix=0000:00:01.0=nvme,0000:00:02.0=ivshmem barmap_subpage_devs=$arm64_subpage barmap_others=0000:00:03.0,0000:00:05.1"
-		devices="-drive file=$(qemu_path "$disk"),if=none,id=d0,format=raw
+		devices="-drive file=$(qemu_path "$disk"),if=none,id=d0,format=raw,file.locking=off
 			-device nvme,serial=barmap0,drive=d0,cmb_size_mb=1,addr=01.0
 			-object memory-backend-ram,id=m1,size=1G,share=on
 			-device ivshmem-plain,memdev=m1,addr=02.0
@@ -249,7 +252,7 @@ boot_system() {
 		-device intel-iommu \
 		-fsdev "local,id=rootfs,path=$BARMAP_SYSTEM_ROOT,security_model=passthrough,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=rootfs,mount_tag=root,addr=02.0 \
-		-drive "file=$(qemu_path "$disk"),if=none,id=d0,format=raw" \
+		-drive "file=$(qemu_path "$disk"),if=none,id=d0,format=raw,file.locking=off" \
 		-device nvme,serial=barmap0,drive=d0,addr=03.0 \
 		-object memory-backend-ram,id=m1,size=1G,share=on \
 		-device ivshmem-plain,memdev=m1,addr=04.0 \
@@ -378,7 +381,7 @@ boot() {
 		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
 		-append "$x86_append" \
 		-device intel-iommu \
-		-drive "file=$(qemu_path "$disk"),if=none,id=d0,format=raw" \
+		-drive "file=$(qemu_path "$disk"),if=none,id=d0,format=raw,file.locking=off" \
 		-device nvme,serial=barmap0,drive=d0,addr=03.0 \
 		-object memory-backend-ram,id=m1,size=1G,share=on \
 		-device ivshmem-plain,memdev=m1,addr=04.0 \
