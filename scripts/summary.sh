@@ -8,7 +8,8 @@
 # wall time from its "# lane-time NAME SECONDS" line (lanes in the
 # background overlap the others), the whole run's ("total"), and every
 # retry ("# retry: " lines: guests that died before the module under
-# test was loaded).
+# test was loaded), and, just before the last line, every failed line
+# again (the first 40), so that the end of a long log names them.
 #
 # With MANIFEST (scripts/expected-results), the run is held to it: each
 # result line belongs to a lane, the first part of its label (7.3 in
@@ -76,7 +77,7 @@ FILENAME != "-" {
 	next
 }
 /^ok /                     { pass++; next }
-/^not ok /                 { fail++; next }
+/^not ok /                 { fail++; failed = failed $0 "\n"; next }
 /^# retry: / { retries = retries "#   " substr($0, 10) "\n"; nretry++ }
 /^# lane-span [^ ]+ [0-9]+ [0-9]+$/ { span[$3] = sprintf(", minutes %d to %d of the run", $4 / 60, ($5 + 59) / 60) }
 /^# lane-time [^ ]+ [0-9]+$/ {
@@ -87,6 +88,7 @@ FILENAME != "-" {
 }
 function bad(msg) {
 	print "not ok - manifest: " msg
+	failed = failed "not ok - manifest: " msg "\n"
 	fail++
 }
 END {
@@ -135,6 +137,14 @@ END {
 		printf "# %d retries of a guest that died before the module was loaded:\n%s", nretry, retries
 	if (total != "")
 		printf "# whole run: %d s (%d min)\n", total, (total + 30) / 60
+	if (fail) {
+		printf "# the %d failures again, so that the end of the log names them:\n", fail
+		n = split(failed, fl, "\n")
+		for (i = 1; i < n && i <= 40; i++)
+			printf "#   %s\n", fl[i]
+		if (n - 1 > 40)
+			printf "#   ... and %d more\n", n - 41
+	}
 	line = sprintf("%d passed, %d failed", pass, fail)
 	if (skip)
 		line = line sprintf(", %d skipped", skip)
