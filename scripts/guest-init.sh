@@ -663,7 +663,8 @@ ids_expected() {	# ids_expected DRIVER: the devices ids= may give DRIVER
 	done | sort | tr '\n' ' ' | sed 's/ $//'
 }
 ids_refusals() {	# ids_refusals PREFIX: how often the bad entry was refused
-	dmesg | grep -c " $1: invalid id string \"not-an-id\""
+	# (at the start of the line where the kernel has no PRINTK_TIME)
+	dmesg | grep -c -E "(^| )$1: invalid id string \"not-an-id\""
 }
 ids_load() {	# ids_load MODULE DRIVER: reload MODULE with ids=$ids, nothing bound
 	got=
@@ -673,7 +674,7 @@ ids_load() {	# ids_load MODULE DRIVER: reload MODULE with ids=$ids, nothing boun
 	refusals=$(ids_refusals "$1")
 	rmmod "$1" && modprobe "$1" ids="$ids" || return 1
 	got=$(bound_to "$2")
-	echo "# $2 ids=$ids: bound $got; expected $want"
+	echo "# $2 ids=$ids: bound $got; expected $want; refused $(($(ids_refusals "$1") - refusals)) times${held:+; $held: override $(cat /sys/bus/pci/devices/$held/driver_override), driver $(basename "$(readlink "/sys/bus/pci/devices/$held/driver")")}"
 	[ -n "$got" ] && [ "$got" = "$want" ] &&
 		[ "$(ids_refusals "$1")" = $((refusals + 1)) ] &&
 		{ [ -z "$held" ] || [ ! -e "/sys/bus/pci/devices/$held/driver" ]; }
