@@ -171,23 +171,24 @@ qemu_roots() {
 # come with -t trixie-backports), and what the Debian package of the
 # module is built, checked and tested with (scripts/deb.sh): debhelper,
 # dh-dkms, lintian, autopkgtest and autodep8; and what boots it as a
-# Debian system (scripts/system.sh): systemd, udev, driverctl and the 7.x
-# kernel's image.  Keyed by both headers packages, dkms's version and
-# those of debhelper, lintian, autopkgtest, systemd and driverctl.
+# Debian system (scripts/system.sh): systemd, udev, driverctl, libvirt's
+# daemon with its QEMU driver, trixie's QEMU and the 7.x kernel's image.
+# Keyed by both headers packages, dkms's version and those of debhelper,
+# lintian, autopkgtest, systemd, driverctl, libvirt and QEMU.
 # scripts/test.sh has DKMS build the module there.
 #
-#   $BARMAP_CACHE/dkms-root-trixie_REL612_VER_REL7_VER_dkms_VER_deb_DH_LINTIAN_AUTOPKGTEST_sys_SYSTEMD_DRIVERCTL/
+#   $BARMAP_CACHE/dkms-root-trixie_REL612_VER_REL7_VER_dkms_VER_deb_DH_LINTIAN_AUTOPKGTEST_sys_SYSTEMD_DRIVERCTL_virt_LIBVIRT_QEMU/
 #       root/            the root
 #       rel612, rel7     the two kernel releases it has headers for
 #       gcc              the first line of its gcc-14 --version
 #       *.log, complete
 #   $BARMAP_CACHE/dkms-trixie   pointer: dkms_root (lib.sh)
 dkms_root_build() {
-	# A root made before it had the packaging tools and what boots it
-	# (_sys_) is made again.
+	# A root made before it had the packaging tools, what boots it
+	# (_sys_) and libvirt (_virt_) is made again.
 	case $(dkms_root) in
 	"") ;;
-	*_sys_*/root) [ -n "${BARMAP_DEBIAN7_REFRESH:-}" ] || return 0 ;;
+	*_virt_*/root) [ -n "${BARMAP_DEBIAN7_REFRESH:-}" ] || return 0 ;;
 	esac
 	d13_setup
 	d13_update
@@ -206,10 +207,13 @@ dkms_root_build() {
 	va=$(d13_suite_version autopkgtest trixie)
 	vs=$(d13_suite_version systemd trixie)
 	vdc=$(d13_suite_version driverctl trixie)
-	[ -n "$vdh" ] && [ -n "$vl" ] && [ -n "$va" ] && [ -n "$vs" ] && [ -n "$vdc" ] ||
-		die "deps: no debhelper, lintian, autopkgtest, systemd or driverctl in trixie"
+	vv=$(d13_suite_version libvirt-daemon-system trixie)
+	vq=$(d13_suite_version qemu-system-x86 trixie)
+	[ -n "$vdh" ] && [ -n "$vl" ] && [ -n "$va" ] && [ -n "$vs" ] && [ -n "$vdc" ] &&
+		[ -n "$vv" ] && [ -n "$vq" ] ||
+		die "deps: no debhelper, lintian, autopkgtest, systemd, driverctl, libvirt or QEMU in trixie"
 	r6=${h6#linux-headers-} r7=${h7#linux-headers-}
-	dir=$BARMAP_CACHE/dkms-root-trixie_${r6}_$(root_key "$v6")_${r7}_$(root_key "$v7")_dkms_$(root_key "$vd")_deb_$(root_key "$vdh")_$(root_key "$vl")_$(root_key "$va")_sys_$(root_key "$vs")_$(root_key "$vdc")
+	dir=$BARMAP_CACHE/dkms-root-trixie_${r6}_$(root_key "$v6")_${r7}_$(root_key "$v7")_dkms_$(root_key "$vd")_deb_$(root_key "$vdh")_$(root_key "$vl")_$(root_key "$va")_sys_$(root_key "$vs")_$(root_key "$vdc")_virt_$(root_key "$vv")_$(root_key "$vq")
 	if [ ! -f "$dir/complete" ]; then
 		info "deps: a trixie root with dkms $vd, gcc-14, $h6 $v6 and $h7 $v7 in $dir"
 		t0=$(date +%s)
@@ -229,6 +233,10 @@ dkms_root_build() {
 		# as init, udev, D-Bus (systemctl's way to systemd), driverctl,
 		# and both kernels' images (the 6.12 one came with its headers).
 		d13_root_get "$dir" "systemd=$vs" systemd-sysv udev dbus "driverctl=$vdc"
+		# libvirt as a Debian user installs it (libvirtd: trixie ships no
+		# split daemons), with trixie's QEMU for its domains.
+		d13_root_get "$dir" "libvirt-daemon-system=$vv" "libvirt-clients=$vv" \
+			"qemu-system-x86=$vq"
 		d13_root_get "$dir" -t trixie-backports "$h7=$v7" "linux-image-$r7=$v7"
 		d13_root_end "$dir"
 		t2=$(date +%s)
@@ -238,6 +246,8 @@ dkms_root_build() {
 		d13_root_check "$dir" debhelper "$vdh"
 		d13_root_check "$dir" systemd "$vs"
 		d13_root_check "$dir" driverctl "$vdc"
+		d13_root_check "$dir" libvirt-daemon-system "$vv"
+		d13_root_check "$dir" qemu-system-x86 "$vq"
 		d13_root_check "$dir" "$h6" "$v6"
 		d13_root_check "$dir" "$h7" "$v7"
 		for r in "$r6" "$r7"; do
