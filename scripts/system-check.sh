@@ -11,6 +11,8 @@
 #   barmap_setup=1      set the driverctl overrides in this boot
 #   barmap_removed=1    the package was removed (apt-get remove, by the
 #                       rig, in the chroot) since the last boot
+#   barmap_libvirt=1    then libvirt: nodedev-detach, and a domain passed
+#                       the i6300esb with and without <driver model=...>
 # Each boot reads from sysfs what udev, driverctl and modprobe.d did with
 # nothing run by hand: with the package, the i6300esb bound by ids=
 # (softdep before its own driver) and, from the second boot on, the
@@ -20,13 +22,14 @@
 # reboots: QEMU (-no-reboot) exits, and the rig boots the next kernel.
 
 exec >/dev/ttyS1 2>&1
-label=system boot=0 setup=0 removed=0
+label=system boot=0 setup=0 removed=0 libvirt=0
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	barmap_label=*) label=${arg#*=} ;;
 	barmap_boot=*) boot=${arg#*=} ;;
 	barmap_setup=*) setup=${arg#*=} ;;
 	barmap_removed=*) removed=${arg#*=} ;;
+	barmap_libvirt=*) libvirt=${arg#*=} ;;
 	esac
 done
 NVME=0000:00:03.0 IVSHMEM=0000:00:04.0 RTL=0000:00:05.0 ESB=0000:00:06.0
@@ -74,6 +77,119 @@ for d in $NVME $IVSHMEM $RTL $ESB; do
 	echo "# $d $(cat /sys/bus/pci/devices/$d/vendor):$(cat /sys/bus/pci/devices/$d/device) driver $(driver_of $d) override $(cat /sys/bus/pci/devices/$d/driver_override)"
 done
 
+# libvirt (boot 2, barmap_libvirt=1): libvirtd (trixie ships no split
+# daemons), socket-activated as libvirt-daemon-system installs it, is
+# asked what a user of libvirt asks.  The rig's /etc/libvirt/qemu.conf
+# (scripts/system.sh) runs QEMU as root, unconfined: under test is the
+# driver libvirt picks, not its security drivers.
+#   - virsh nodedev-detach --driver barmap-vfio-pci, then
+#     nodedev-reattach, of the ivshmem, which no driver holds;
+#   - a domain (type qemu: TCG, as everything here) passed the i6300esb,
+#     managed, with <driver model='barmap-vfio-pci'/>: while it runs the
+#     device is on barmap, and the nested guest of make e2e (kernel and
+#     initramfs in $rig, put there by scripts/system.sh) probes its
+#     watchdog driver on it and pings it; its poweroff ends the domain,
+#     and libvirt hands the device back;
+#   - the same domain without model: libvirt picks the vfio_pci alias
+#     of modules.alias with the fewest wildcards, the first on a tie:
+#     vfio-pci (barmap's ties and comes later, so it is chosen only
+#     when asked for), moves the device there (driver_override, unbind,
+#     drivers_probe), and virsh destroy hands it back (override cleared,
+#     unbind, drivers_probe: ids= puts it on barmap again).
+# A device libvirt found on the driver it wanted stays there after the
+# domain (libvirt did not bind it, so it does not unbind it).
+rig=/var/lib/barmap-rig
+virsh_q() {	# virsh_q ARGS...: virsh on qemu:///system, its output as notes
+	timeout 600 virsh -c qemu:///system "$@" >/tmp/virsh.log 2>&1
+	st=$?
+	sed "s/^/#   virsh $1: /" /tmp/virsh.log
+	return $st
+}
+
+domain_xml() {	# domain_xml NAME TAG [DRIVER_ELEMENT]: the nested guest's domain
+	cat <<-XML
+	<domain type='qemu'>
+	  <name>$1</name>
+	  <memory unit='MiB'>256</memory>
+	  <vcpu>1</vcpu>
+	  <os>
+	    <type arch='x86_64' machine='q35'>hvm</type>
+	    <kernel>$rig/l2-vmlinux</kernel>
+	    <initrd>$rig/l2-initrd</initrd>
+	    <cmdline>console=ttyS0 quiet panic=-1 no_timer_check tsc=reliable mitigations=off cryptomgr.notests e2e_tag=$2 e2e_devs=esb</cmdline>
+	  </os>
+	  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model></cpu>
+	  <on_reboot>destroy</on_reboot>
+	  <devices>
+	    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+	    <controller type='usb' model='none'/>
+	    <serial type='file'><source path='$rig/$1.console'/></serial>
+	    <hostdev mode='subsystem' type='pci' managed='yes'>
+	      $3
+	      <source><address domain='0x0000' bus='0x00' slot='0x06' function='0x0'/></source>
+	    </hostdev>
+	    <memballoon model='none'/>
+	  </devices>
+	</domain>
+	XML
+}
+
+domstate() {	# domstate NAME
+	virsh -c qemu:///system domstate "$1" 2>/dev/null | sed -n 1p
+}
+
+libvirt_checks() {
+	echo "# libvirt: $(libvirtd --version 2>&1); $(qemu-system-x86_64 --version | sed -n 1p)"
+	node=pci_0000_00_04_0
+	virsh_q nodedev-detach $node --driver $DRIVER
+	st=$?
+	[ $st = 0 ] && [ "$(driver_of $IVSHMEM)" = $DRIVER ]
+	tap $? "virsh nodedev-detach $node --driver $DRIVER: the ivshmem is on $(driver_of $IVSHMEM)"
+	virsh_q nodedev-reattach $node
+	st=$?
+	[ $st = 0 ] && [ "$(driver_of $IVSHMEM)" = none ]
+	tap $? "virsh nodedev-reattach $node: the ivshmem is on no driver again: $(driver_of $IVSHMEM)"
+
+	# With the model: the nested guest drives the watchdog through barmap.
+	name=barmap-l2
+	domain_xml $name $DRIVER "<driver model='$DRIVER'/>" >$rig/$name.xml
+	t0=$(date +%s)
+	virsh_q define $rig/$name.xml && virsh_q start $name
+	started=$?
+	tap $started "virsh start $name (<driver model='$DRIVER'/>, managed)"
+	during=$(driver_of $ESB)
+	[ $started = 0 ] && [ "$(domstate $name)" = running ] && [ "$during" = $DRIVER ]
+	tap $? "$ESB is on $DRIVER while $name runs: $during"
+	while [ "$(domstate $name)" = running ] && [ $(($(date +%s) - t0)) -lt 1200 ]; do
+		sleep 5
+	done
+	echo "# $name ended in $(($(date +%s) - t0)) s: $(domstate $name)"
+	tr -d '\r' <$rig/$name.console 2>/dev/null | sed -n 's/^E2E # /#   L2: /p'
+	grep -q "^E2E ok i6300esb: /dev/watchdog opened, pinged twice" $rig/$name.console 2>/dev/null
+	tap $? "the nested guest probed its i6300esb driver on the device and pinged /dev/watchdog"
+	[ "$(domstate $name)" = running ] && virsh_q destroy $name
+	after=$(driver_of $ESB)
+	[ $started = 0 ] && [ "$after" = $DRIVER ]
+	tap $? "$name is over: $ESB is still where ids= put it at boot: $after"
+	virsh_q undefine $name
+
+	# Without the model: libvirt chooses vfio-pci.
+	name=vfio-l2
+	domain_xml $name vfio-pci "" >$rig/$name.xml
+	virsh_q define $rig/$name.xml && virsh_q start $name
+	started=$?
+	tap $started "virsh start $name (no driver model, managed)"
+	during=$(driver_of $ESB)
+	[ $started = 0 ] && [ "$during" = vfio-pci ]
+	tap $? "without a model libvirt moved $ESB to vfio-pci: $during"
+	virsh_q destroy $name
+	destroyed=$?
+	after=$(driver_of $ESB)
+	[ $started = 0 ] && [ $destroyed = 0 ] && [ "$after" = $DRIVER ]
+	tap $? "virsh destroy $name: $ESB is back where ids= put it at boot: $after"
+	virsh_q undefine $name
+}
+
 bound $IVSHMEM none "named by no override nor ID"
 if [ "$removed" = 1 ]; then
 	modinfo $DRIVER >/dev/null 2>&1
@@ -107,6 +223,7 @@ else
 	else
 		bound $NVME $DRIVER "driverctl's override, applied at boot"
 		bound $RTL $DRIVER "driverctl's override, applied at boot"
+		[ "$libvirt" = 1 ] && libvirt_checks
 	fi
 fi
 echo "# barmap-guest-done"

@@ -14,6 +14,11 @@
 #     and a softdep before its own driver, i6300esb;
 #   - in the first boot, driverctl set-override of the nvme and the
 #     rtl8139 (scripts/system-check.sh);
+#   - in the second, libvirt: virsh nodedev-detach --driver, and a domain
+#     (trixie's QEMU, TCG) whose nested guest, make e2e's, drives the
+#     i6300esb through <driver model='barmap-vfio-pci'/>, then the same
+#     domain without model, on vfio-pci (system_l2 puts the nested
+#     guest in the root; the rig's qemu.conf runs QEMU as root);
 #   - before the last, apt-get remove of the package, in the chroot (in
 #     the guest, DKMS's depmod of both kernels over 9p takes minutes).
 # Each boot's checks are scripts/system-check.sh's, run by a unit once
@@ -44,6 +49,23 @@ system_prepare() {
 		# The rig's: bind QEMU's i6300esb to barmap-vfio-pci at boot.
 		options barmap-vfio-pci ids=8086:25ab
 		softdep i6300esb pre: barmap-vfio-pci
+		EOF
+		cat >>"$r/etc/libvirt/qemu.conf" <<-EOF &&
+
+		# The rig's: QEMU as root, unconfined, nothing relabelled (the
+		# root is a 9p share; what is under test is the VFIO driver
+		# libvirt picks, not its security drivers).
+		user = "+0"
+		group = "+0"
+		dynamic_ownership = 0
+		security_driver = "none"
+		EOF
+		cat >>"$r/etc/fstab" <<-EOF &&
+		# The rig's: 9p cannot hold a unix socket (bind() fails with
+		# ENXIO), and libvirt puts QEMU's QMP sockets, the probe's and
+		# each domain's, under /var/lib/libvirt/qemu; libvirtd makes
+		# its directories again at start.
+		tmpfs /var/lib/libvirt tmpfs mode=0755 0 0
 		EOF
 		echo barmap-rig >"$r/etc/hostname" &&
 		: >"$r/etc/machine-id"
@@ -83,13 +105,33 @@ system_initrd() {
 	(cd "$stage" && find . | cpio -o -H newc --quiet) | gzip -1 >"$3"
 }
 
-# system_boot DIR REL N SETUP REMOVED: the Nth boot, on the root's kernel
-# REL; TAP to $results.
+# system_boot DIR REL N SETUP REMOVED [LIBVIRT]: the Nth boot, on the
+# root's kernel REL (with LIBVIRT=1, libvirt's checks after the
+# bindings: nested guests under TCG in TCG take many minutes more);
+# TAP to $results.
 system_boot() {
 	sys_label=$(echo "$2" | cut -d. -f1,2)-system-trixie
 	KVER=$2 BARMAP_KERNEL=$1/root/boot/vmlinuz-$2 \
-		BARMAP_SYSTEM_ROOT=$1/root BARMAP_GUEST_TIMEOUT=900 \
-		BARMAP_APPEND="barmap_label=$sys_label barmap_boot=$3 barmap_setup=$4 barmap_removed=$5" \
+		BARMAP_SYSTEM_ROOT=$1/root BARMAP_GUEST_TIMEOUT=$((900 + ${6:-0} * 1500)) \
+		BARMAP_APPEND="barmap_label=$sys_label barmap_boot=$3 barmap_setup=$4 barmap_removed=$5 barmap_libvirt=${6:-0}" \
 		sh "$here/run-guest.sh" system "$1/initrd-$2.gz" \
 		"$BUILD/system-$3" >>"$results" || true
+}
+
+# system_l2 DIR REL: the nested guest of make e2e, which the booted
+# system's libvirt domain runs (scripts/system-check.sh), in the
+# overlay's /var/lib/barmap-rig: the root's own REL kernel, uncompressed
+# (linux-source's extract-vmlinux: L2 boots it through its PVH entry,
+# minutes sooner under TCG in TCG), and scripts/e2e-l2-init.sh with the
+# root's watchdog and nvme modules.
+system_l2() {
+	rig=$1/root/var/lib/barmap-rig
+	mkdir -p "$rig" &&
+		sh "$(debian7_source)/scripts/extract-vmlinux" "$1/root/boot/vmlinuz-$2" \
+			>"$rig/l2-vmlinux" &&
+		readelf -h "$rig/l2-vmlinux" >/dev/null &&
+		gcc -static -O2 -Wall -Werror -o "$1/e2e_ivshmem" \
+			"$here/../selftests/vfio/barmap/e2e_ivshmem.c" &&
+		BARMAP_KERNEL_ROOT=$1/root sh "$here/e2e-initramfs.sh" l2 "$2" \
+			"$1/e2e_ivshmem" "$rig/l2-initrd"
 }

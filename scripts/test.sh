@@ -227,9 +227,10 @@ dkms_trixie() {
 
 # system_boots: the overlay, with the package apt installed, booted as a
 # Debian 13 system (scripts/system.sh): 7.x twice (the first sets the
-# driverctl overrides), then 6.12 twice: before the last, the package is
-# removed (deb_removed, in the chroot), and the last boot checks that
-# nothing of it acts any more.  system_ready says whether the boots ran.
+# driverctl overrides, the second ends with libvirt's checks), then
+# 6.12 twice: before the last, the package is removed (deb_removed, in
+# the chroot), and the last boot checks that nothing of it acts any
+# more.  system_ready says whether the boots ran.
 system_boots() {
 	r6=$(dkms_root_get rel612) r7=$(dkms_root_get rel7)
 	system_ready=0
@@ -238,11 +239,13 @@ system_boots() {
 		step "$sys_tag: initramfs for $r7 (busybox, 9p)" \
 			system_initrd "$deb" "$r7" "$deb/initrd-$r7.gz" &&
 		step "$sys_tag: initramfs for $r6 (busybox, 9p)" \
-			system_initrd "$deb" "$r6" "$deb/initrd-$r6.gz" || return 0
+			system_initrd "$deb" "$r6" "$deb/initrd-$r6.gz" &&
+		step "$sys_tag: the nested guest of libvirt's domain ($r7, e2e-l2-init.sh) in /var/lib/barmap-rig" \
+			system_l2 "$deb" "$r7" || return 0
 	system_ready=1
 	info "guest: the Debian 13 system, $r7 (boots 1 and 2), $r6 (3, and 4 after the removal)"
 	system_boot "$deb" "$r7" 1 1 0
-	system_boot "$deb" "$r7" 2 0 0
+	system_boot "$deb" "$r7" 2 0 0 1
 	system_boot "$deb" "$r6" 3 0 0
 }
 
