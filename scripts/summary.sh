@@ -8,8 +8,9 @@
 # wall time from its "# lane-time NAME SECONDS" line (lanes in the
 # background overlap the others), the whole run's ("total"), and every
 # retry ("# retry: " lines: guests that died before the module under
-# test was loaded), and, just before the last line, every failed line
-# again (the first 40), so that the end of a long log names them.
+# test was loaded, upstream programs run again after a test timed
+# out), and, just before the last line, every failed line again (the
+# first 40), so that the end of a long log names them.
 #
 # With MANIFEST (scripts/expected-results), the run is held to it: each
 # result line belongs to a lane, the first part of its label (7.3 in
@@ -134,7 +135,7 @@ END {
 	if (lanes != "")
 		printf "# timeline (wall time per lane; lanes in the background overlap):\n%s", lanes
 	if (nretry)
-		printf "# %d retries of a guest that died before the module was loaded:\n%s", nretry, retries
+		printf "# %d retries (a guest that died before the module was loaded, a program whose test the harness timed out):\n%s", nretry, retries
 	if (total != "")
 		printf "# whole run: %d s (%d min)\n", total, (total + 30) / 60
 	if (fail) {
