@@ -674,9 +674,9 @@ ids_load() {	# ids_load MODULE DRIVER: reload MODULE with ids=$ids, nothing boun
 	refusals=$(ids_refusals "$1")
 	rmmod "$1" && modprobe "$1" ids="$ids" || return 1
 	got=$(bound_to "$2")
-	refused=$(($(ids_refusals "$1") - refusals))
-	echo "# $2 ids=$ids: bound $got; expected $want; refused $refused times${held:+; $held: override $(cat /sys/bus/pci/devices/$held/driver_override), driver $(basename "$(readlink "/sys/bus/pci/devices/$held/driver" || echo none)")}"
-	[ -n "$got" ] && [ "$got" = "$want" ] && [ "$refused" = 1 ] &&
+	ids_refused=$(($(ids_refusals "$1") - refusals))
+	echo "# $2 ids=$ids: bound $got; expected $want; refused $ids_refused times${held:+; $held: override $(cat /sys/bus/pci/devices/$held/driver_override), driver $(basename "$(readlink "/sys/bus/pci/devices/$held/driver" || echo none)")}"
+	[ -n "$got" ] && [ "$got" = "$want" ] && [ "$ids_refused" = 1 ] &&
 		{ [ -z "$held" ] || [ ! -e "/sys/bus/pci/devices/$held/driver" ]; }
 }
 ids_load barmap_vfio_pci barmap-vfio-pci
