@@ -344,6 +344,51 @@ lane_times() {
 	echo "# lane-time $1 $(($3 - $2))"
 }
 
+# cpu_sample FILE: "SECONDS BUSY TOTAL" (the machine's busy and total
+# jiffies, /proc/stat's first line) to FILE.
+cpu_sample() {
+	awk -v t="$(date +%s)" '$1 == "cpu" {
+		busy = $2 + $3 + $4 + $7 + $8 + $9
+		print t, busy, busy + $5 + $6
+		exit
+	}' /proc/stat >>"$1"
+}
+
+# cpu_sampler FILE PID: cpu_sample every 30 s while PID lives.  Started
+# detached ("(cpu_sampler ... &)"), so that a caller's bare wait does
+# not wait for it.
+cpu_sampler() {
+	while kill -0 "$2" 2>/dev/null; do
+		cpu_sample "$1"
+		sleep 30
+	done
+}
+
+# cpu_use FILE T0: from cpu_sampler's FILE, one "# cpu-use" line: how
+# busy the machine's cores were in each 5-minute window from T0 (percent
+# of all of them), and the core-minutes they stood idle, for the
+# summary.  On a saturated machine only less work is faster; an idle
+# core is a scheduling gap.
+cpu_use() {
+	awk -v t0="$2" -v cores="$(nproc)" '
+		NR > 1 && $3 > total {
+			w = int(($1 - t0) / 300)
+			b[w] += $2 - busy
+			a[w] += $3 - total
+			idle += ($3 - total) - ($2 - busy)
+			if (w > last)
+				last = w
+		}
+		{ busy = $2; total = $3 }
+		END {
+			line = "# cpu-use"
+			for (w = 0; w <= last; w++)
+				line = line sprintf(" %d", a[w] ? 100 * b[w] / a[w] : 0)
+			# jiffies are USER_HZ (100) per second of a core
+			printf "%s; %d idle core-minutes, %d cores\n", line, idle / 6000, cores
+		}' "$1"
+}
+
 # lane NAME FILE CMD...: one part of the suite.  CMD writes TAP to FILE
 # (its stdout is appended there too); its wall time becomes a
 # "# lane-time NAME SECONDS" line, and a CMD that fails without a

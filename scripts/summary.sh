@@ -79,6 +79,7 @@ FILENAME != "-" {
 }
 /^ok /                     { pass++; next }
 /^not ok /                 { fail++; failed = failed $0 "\n"; next }
+/^# cpu-use / { cpu = $0 }
 /^# retry: / { retries = retries "#   " substr($0, 10) "\n"; nretry++ }
 /^# lane-span [^ ]+ [0-9]+ [0-9]+$/ { span[$3] = sprintf(", minutes %d to %d of the run", $4 / 60, ($5 + 59) / 60) }
 /^# lane-time [^ ]+ [0-9]+$/ {
@@ -138,6 +139,10 @@ END {
 		printf "# %d retries (a guest that died before the module was loaded, a program whose test the harness timed out):\n%s", nretry, retries
 	if (total != "")
 		printf "# whole run: %d s (%d min)\n", total, (total + 30) / 60
+	if (cpu != "") {
+		sub(/^# cpu-use /, "", cpu)
+		printf "# cores busy (percent, each 5 minutes from the build on): %s\n", cpu
+	}
 	if (fail) {
 		printf "# the %d failures again, so that the end of the log names them:\n", fail
 		n = split(failed, fl, "\n")

@@ -22,6 +22,10 @@ suite_t0=$(date +%s)
 # shellcheck disable=SC2034 # lib.sh's lane_times reads it
 run_t0=${BARMAP_T0:-$suite_t0}
 . "$here/build.sh"
+# How busy the cores are, sampled until this script ends (the summary's
+# "cores busy" line).
+: >"$BUILD/cpu.samples"
+(cpu_sampler "$BUILD/cpu.samples" $$ &)
 lane_times build "$suite_t0" "$(date +%s)" >>"$results"
 # make test's start, before make deps (the Makefile passes it): the
 # difference is what deps took.
@@ -576,6 +580,8 @@ else
 	echo "not ok - build: the Debian 13 roots (make deps, in the background under make test)" >>"$results"
 fi
 echo "# lane-time total $(($(date +%s) - ${BARMAP_T0:-$suite_t0}))" >>"$results"
+cpu_sample "$BUILD/cpu.samples"
+cpu_use "$BUILD/cpu.samples" "$suite_t0" >>"$results"
 grep -E '^(ok|not ok) |^# ' "$results" | grep -vE '^# +(RUN|OK) |^# lane-time '
 # The whole suite is held to its manifest of expected results
 # (scripts/expected-results); a run of some suites only is not.
