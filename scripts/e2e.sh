@@ -108,37 +108,23 @@ for q in $E2E_QEMUS; do
 	echo "$q $root" >>"$out/qemus"
 done
 
-# The nested guest's helper: static, -Werror.
-if ! gcc -static -O2 -Wall -Werror -o "$out/e2e_ivshmem" \
-	selftests/vfio/barmap/e2e_ivshmem.c >"$out/helper.log" 2>&1; then
-	sed 's/^/# /' "$out/helper.log" | while read -r l; do emit "$l"; done
-	tap 1 "build e2e_ivshmem (gcc -static -O2 -Wall -Werror)"
-	finish
-fi
-
-# Both guests run Debian's 7.x: L1 has the drivers under test, L2 the
-# drivers of the devices.
+# Both guests run Debian's 7.x: L1 has the drivers under test, L2 (lib.sh's
+# l2_build, with its helper e2e_ivshmem, which fills and checks the images
+# here too) the drivers of the devices.  With 256 MiB and no crypto
+# self-tests (e2e-init.sh) L2's init started at uptime 127-136 s instead
+# of 202-282 s.
 l1initrd=$out/l1-initrd.gz
 kroot=$(debian7_root)
-# L2 boots the same kernel uncompressed, through its PVH entry (Debian
-# builds it with CONFIG_PVH), skipping the bzImage's decompression and
-# real-mode setup; with 256 MiB and no crypto self-tests (e2e-init.sh)
-# its init started at L2 uptime 127-136 s instead of 202-282 s.
-# extract-vmlinux is the unpacked linux-source's own.
-if ! sh "$(debian7_source)/scripts/extract-vmlinux" "$(debian7_vmlinuz)" \
-	>"$out/l2-vmlinux" 2>"$out/extract.log" ||
-	! readelf -h "$out/l2-vmlinux" >/dev/null 2>&1; then
-	sed 's/^/# /' "$out/extract.log" | while read -r l; do emit "$l"; done
-	tap 1 "extract L2's vmlinux (linux-source's scripts/extract-vmlinux)"
+if ! l2_build "$kroot" "$rel7" "$(debian7_vmlinuz)" "$out" >"$out/l2.log" 2>&1; then
+	sed 's/^/# /' "$out/l2.log" | while read -r l; do emit "$l"; done
+	tap 1 "build the nested guest (e2e_ivshmem, L2's vmlinux, its initramfs)"
 	finish
 fi
-if ! { BARMAP_KERNEL_ROOT=$kroot sh "$here/e2e-initramfs.sh" l2 "$rel7" \
-		"$out/e2e_ivshmem" "$out/l2-initrd" &&
-	BARMAP_KERNEL_ROOT=$kroot sh "$here/e2e-initramfs.sh" l1 "$rel7" \
-		"$module" "$BUILD/guest-bin/vfio_regions" "$l1initrd"; } \
+if ! BARMAP_KERNEL_ROOT=$kroot sh "$here/e2e-initramfs.sh" l1 "$rel7" \
+	"$module" "$BUILD/guest-bin/vfio_regions" "$l1initrd" \
 	>"$out/initramfs.log" 2>&1; then
 	sed 's/^/# /' "$out/initramfs.log" | while read -r l; do emit "$l"; done
-	tap 1 "build the L1 and L2 initramfs"
+	tap 1 "build the L1 initramfs"
 	finish
 fi
 

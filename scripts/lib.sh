@@ -344,6 +344,21 @@ lane_times() {
 	echo "# lane-time $1 $(($3 - $2))"
 }
 
+# l2_build KROOT REL VMLINUZ DIR: make e2e's nested guest (L2) in DIR:
+# e2e_ivshmem (static, -Werror), REL's kernel VMLINUZ uncompressed as
+# l2-vmlinux (linux-source's extract-vmlinux: L2 boots it through its
+# PVH entry, minutes sooner under TCG in TCG than the bzImage), and
+# l2-initrd (scripts/e2e-initramfs.sh l2, with KROOT's modules).  Used
+# by make e2e and by the booted Debian 13 system's libvirt domain.
+l2_build() {
+	gcc -static -O2 -Wall -Werror -o "$4/e2e_ivshmem" \
+		"$here/../selftests/vfio/barmap/e2e_ivshmem.c" &&
+		sh "$(debian7_source)/scripts/extract-vmlinux" "$3" >"$4/l2-vmlinux" &&
+		readelf -h "$4/l2-vmlinux" >/dev/null &&
+		BARMAP_KERNEL_ROOT=$1 sh "$here/e2e-initramfs.sh" l2 "$2" \
+			"$4/e2e_ivshmem" "$4/l2-initrd"
+}
+
 # cpu_sample FILE: "SECONDS BUSY TOTAL" (the machine's busy and total
 # jiffies, /proc/stat's first line) to FILE.
 cpu_sample() {

@@ -118,20 +118,12 @@ system_boot() {
 		"$BUILD/system-$3" >>"$results" || true
 }
 
-# system_l2 DIR REL: the nested guest of make e2e, which the booted
-# system's libvirt domain runs (scripts/system-check.sh), in the
-# overlay's /var/lib/barmap-rig: the root's own REL kernel, uncompressed
-# (linux-source's extract-vmlinux: L2 boots it through its PVH entry,
-# minutes sooner under TCG in TCG), and scripts/e2e-l2-init.sh with the
-# root's watchdog and nvme modules.
+# system_l2 DIR REL: the nested guest of make e2e (lib.sh's l2_build),
+# which the booted system's libvirt domain runs (scripts/system-check.sh),
+# in the overlay's /var/lib/barmap-rig: the root's own REL kernel and
+# scripts/e2e-l2-init.sh with the root's watchdog and nvme modules.
 system_l2() {
-	rig=$1/root/var/lib/barmap-rig
-	mkdir -p "$rig" &&
-		sh "$(debian7_source)/scripts/extract-vmlinux" "$1/root/boot/vmlinuz-$2" \
-			>"$rig/l2-vmlinux" &&
-		readelf -h "$rig/l2-vmlinux" >/dev/null &&
-		gcc -static -O2 -Wall -Werror -o "$1/e2e_ivshmem" \
-			"$here/../selftests/vfio/barmap/e2e_ivshmem.c" &&
-		BARMAP_KERNEL_ROOT=$1/root sh "$here/e2e-initramfs.sh" l2 "$2" \
-			"$1/e2e_ivshmem" "$rig/l2-initrd"
+	mkdir -p "$1/root/var/lib/barmap-rig" &&
+		l2_build "$1/root" "$2" "$1/root/boot/vmlinuz-$2" \
+			"$1/root/var/lib/barmap-rig"
 }
