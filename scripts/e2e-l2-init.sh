@@ -95,13 +95,21 @@ for m in nvme-auth nvme-keyring nvme-core nvme watchdog i6300esb; do
 done
 e2e $ret "load the nvme and i6300esb drivers"
 
-if has nvme; then
+# wait_for MAX TEST...: until [ TEST ] holds, checked each second, at
+# most MAX seconds; its status, and the seconds waited in $i.
+wait_for() {
+	max=$1
+	shift
 	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do
+	while ! [ "$@" ] && [ $i -lt "$max" ]; do
 		sleep 1
 		i=$((i + 1))
 	done
-	[ -b /dev/nvme0n1 ]
+	[ "$@" ]
+}
+
+if has nvme; then
+	wait_for 60 -b /dev/nvme0n1
 	e2e $? "nvme probed, /dev/nvme0n1 present (${i}s)"
 fi
 
@@ -120,12 +128,7 @@ fi
 [ -z "$ivshmem" ] || echo 1 >"$ivshmem/enable"
 
 if has esb; then
-	i=0
-	while [ ! -c /dev/watchdog ] && [ $i -lt 30 ]; do
-		sleep 1
-		i=$((i + 1))
-	done
-	[ -c /dev/watchdog ]
+	wait_for 30 -c /dev/watchdog
 	e2e $? "i6300esb probed, /dev/watchdog present (${i}s)"
 fi
 uptime_s
