@@ -261,6 +261,7 @@ system_boots() {
 dkms_trixie_check() {
 	[ "$1" = "$3" ] || {
 		echo "the root's headers are for $1, the unpacked kernel is '$3' (make deps with BARMAP_DEBIAN7_REFRESH=1)"
+		echo "$BARMAP_CACHE/debian7 names '$(cat "$BARMAP_CACHE/debian7" 2>&1)', whose files are: $(ls "$(cat "$BARMAP_CACHE/debian7" 2>/dev/null)" 2>&1 | tr '\n' ' ')"
 		return 1
 	}
 	ko=$(find "$root/usr/lib/modules/$1/updates/dkms" -name 'barmap-vfio-pci.ko*' | head -n 1)
