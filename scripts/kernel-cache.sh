@@ -21,14 +21,19 @@
 #   kc_target   the image's make target, e.g. bzImage or Image
 #   kc_image    the built image, relative to the O= tree
 #   kc_out      the image's name in DIR, e.g. vmlinuz or Image
+#   kc_patches  patches (absolute paths, separated by spaces, maybe none)
+#               applied in that order to a copy of the source, see below
 #   kc_seed     0 builds a new key from scratch (see "seed" below)
 #   kc_cost     the from-scratch cost, for the one line shown on a build
 #
 # DIR is $BARMAP_CACHE/PREFIX-HASH-PKGVER: HASH is the first 12 hex
-# digits of the sha256 of the fragment (its files concatenated), PKGVER
-# the version of the linux-source package, so a changed fragment or a new
-# source upload builds in a new directory and an unchanged one is never
-# rebuilt.  DIR holds:
+# digits of the sha256 of the fragment and the patches (their files
+# concatenated), PKGVER the version of the linux-source package, so a
+# changed fragment or patch or a new source upload builds in a new
+# directory and an unchanged one is never rebuilt.  With patches the
+# source is DIR/src, a copy of the unpacked tree made of hard links
+# (patch(1) writes each file it changes anew, so the shared tree stays
+# as unpacked), patched once.  DIR holds:
 #   $kc_out                    the boot image, for qemu -kernel
 #   kernelrelease              `make kernelrelease`, e.g. 6.12.117-barmap-debug
 #   lib/modules/RELEASE/       modules (.ko, uncompressed) and modules.dep;
@@ -115,11 +120,29 @@ kc_seed_from_newest() {
 	kc_log_run "seed from $newest" cp -a "$newest/build" "$kc_obj"
 }
 
+# kc_patch_source: with kc_patches, kc_src becomes DIR/src, the unpacked
+# tree hard-linked and patched (once: DIR/src/.patched says it is done).
+kc_patch_source() {
+	[ -n "${kc_patches:-}" ] || return 0
+	if [ ! -f "$kc_dir/src/.patched" ]; then
+		rm -rf "$kc_dir/src" "$kc_dir/src.tmp"
+		kc_log_run "link the source" cp -al "$kc_src" "$kc_dir/src.tmp"
+		for p in $kc_patches; do
+			kc_log_run "apply ${p##*/}" patch -d "$kc_dir/src.tmp" -p1 \
+				--forward --no-backup-if-mismatch -i "$p"
+		done
+		printf '%s\n' $kc_patches >"$kc_dir/src.tmp/.patched"
+		mv "$kc_dir/src.tmp" "$kc_dir/src"
+	fi
+	kc_src=$kc_dir/src
+}
+
 kernel_cache_build() {
-	for f in $kc_frag; do
+	for f in $kc_frag ${kc_patches:-}; do
 		[ -f "$f" ] || die "missing $f"
 	done
-	for t in make "${kc_cross}gcc" flex bison bc depmod flock sha256sum; do
+	for t in make "${kc_cross}gcc" flex bison bc depmod flock sha256sum \
+		${kc_patches:+patch}; do
 		command -v "$t" >/dev/null 2>&1 ||
 			die "$kc_what: '$t' not found (run make deps)"
 	done
@@ -128,8 +151,8 @@ kernel_cache_build() {
 		die "$kc_what: $kc_src is not unpacked (run make deps)"
 	kc_pkgver=${kc_src##*/}			# linux-source-SERIES_PKGVER
 	kc_pkgver=${kc_pkgver#linux-source-*_}
-	# shellcheck disable=SC2086 # kc_frag is a list of files
-	hash=$(cat $kc_frag | sha256sum | cut -c1-12)
+	# shellcheck disable=SC2086 # kc_frag and kc_patches are lists of files
+	hash=$(cat $kc_frag ${kc_patches:-} | sha256sum | cut -c1-12)
 	kc_dir=$BARMAP_CACHE/$kc_prefix-$hash-$kc_pkgver
 	kc_obj=$kc_dir/build
 	kc_log=$kc_dir/build.log
@@ -154,11 +177,12 @@ kernel_cache_build() {
 	start=$(date +%s)
 	{
 		echo "== $(date -u '+%F %T') $kc_what build"
-		echo "== source $kc_src, fragment $kc_frag (sha256 $hash)"
+		echo "== source $kc_src, fragment $kc_frag, patches ${kc_patches:-none} (sha256 $hash)"
 	} >>"$kc_log"
 	# shellcheck disable=SC2086
 	cat $kc_frag >"$kc_dir/fragment"
 
+	kc_patch_source
 	jobs=${BARMAP_JOBS:-$(nproc)}
 	kc_seed_from_newest
 	mkdir -p "$kc_obj"

@@ -3,7 +3,9 @@
 #
 # Build (once) one of the rig's own x86_64 kernels: the linux-source-7.N
 # of Debian's newest 7.x kernel as unpacked by scripts/deps.sh
-# (debian7_source), `make ARCH=x86_64 allnoconfig` with
+# (debian7_source), with the mm fixes of upstream/mm applied (the leaf
+# PUD entries of a VMA split or moved by mremap(): the driver-api page's
+# "VMA split and move"), `make ARCH=x86_64 allnoconfig` with
 # scripts/rig-kernel.config and scripts/KIND-kernel.config as
 # KCONFIG_ALLCONFIG, bzImage and modules, and the modules installed
 # uncompressed.  It has what Debian's kernels have for the rig (VFIO
@@ -39,6 +41,7 @@ kc_what="$1 kernel"
 kc_series=7.x
 kc_prefix=$1-kernel
 kc_frag="$conf/rig-kernel.config $conf/$1-kernel.config"
+kc_patches=$(echo "$(cd "$here/.." && pwd)"/upstream/mm/*.patch)
 kc_arch=x86_64
 kc_cross=
 kc_target=bzImage
