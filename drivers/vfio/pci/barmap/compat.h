@@ -30,7 +30,8 @@
 	!defined(BARMAP_HAS_IS_ALIGNED_FOR_ORDER) ||			\
 	!defined(BARMAP_HAS_ZAP_SPECIAL_VMA_RANGE) ||			\
 	!defined(BARMAP_HAS_NON_MAPPABLE_BARS) ||			\
-	!defined(BARMAP_HAS_NOINTXMASK)
+	!defined(BARMAP_HAS_NOINTXMASK) ||				\
+	!defined(BARMAP_HAS_MM_LEAF_PUD)
 #error "barmap-vfio-pci: a compat probe answer is missing; build through the top-level Kbuild"
 #endif
 #else
@@ -44,6 +45,7 @@
 #define BARMAP_HAS_ZAP_SPECIAL_VMA_RANGE	1
 #define BARMAP_HAS_NON_MAPPABLE_BARS		1
 #define BARMAP_HAS_NOINTXMASK			1
+#define BARMAP_HAS_MM_LEAF_PUD			1
 #endif
 
 /* --- vfio_device_ops members that older kernels lack --------------------- */
@@ -111,6 +113,16 @@
  * huge mappings) and only applies its mmap policy.
  */
 #define BARMAP_OWNS_FAULTS	(!BARMAP_HAS_VMA_LIST)
+
+/*
+ * A kernel whose mm neither splits a leaf PUD entry at a VMA split nor
+ * moves one in mremap() (the fixes of upstream/mm: without them the
+ * split leaves the entry straddling two VMAs, and the move clears it as
+ * a "bad pud" without a TLB flush).  There barmap zaps its PUD entries
+ * before either, and they refault where the mapping then is.
+ */
+#define BARMAP_ZAPS_PUDS						\
+	(IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) && !BARMAP_HAS_MM_LEAF_PUD)
 
 /*
  * nointxmask, disable_idle_d3 and disable_vga: per device since Linux

@@ -150,10 +150,11 @@ static int huge_show(struct seq_file *s, void *unused)
 	unsigned int shifts[2];
 
 	barmap_huge_shifts(shifts);
-	seq_printf(s, "pmd 0x%llx pud 0x%llx\nfaults %s\n",
+	seq_printf(s, "pmd 0x%llx pud 0x%llx\nfaults %s\npud split and move %s\n",
 		   shifts[0] ? 1ULL << shifts[0] : 0,
 		   shifts[1] ? 1ULL << shifts[1] : 0,
-		   BARMAP_OWNS_FAULTS ? "barmap" : "vfio-pci-core");
+		   BARMAP_OWNS_FAULTS ? "barmap" : "vfio-pci-core",
+		   BARMAP_ZAPS_PUDS ? "barmap" : "mm");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(huge);

@@ -124,7 +124,7 @@ static vm_fault_t barmap_fault(struct vm_fault *vmf)
 	return barmap_huge_fault(vmf, 0);
 }
 
-#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+#if BARMAP_ZAPS_PUDS
 /*
  * Zap every PUD-sized block of @vma: the only places barmap inserts a PUD
  * entry.  PMD and PTE entries elsewhere stay, the kernel moves and splits
@@ -147,11 +147,12 @@ static void barmap_zap_puds(struct vm_area_struct *vma)
 /*
  * The VMA is about to be split at @addr: munmap() or mprotect() of part
  * of it, or mremap() moving part of it.  No leaf PUD entry may be left
- * for either.  The core splits a PMD entry that straddles the boundary
+ * for either on a kernel without the mm fixes (BARMAP_ZAPS_PUDS).  Its
+ * core splits a PMD entry that straddles the boundary
  * (vma_adjust_trans_huge()) but not a PUD entry, which would later be
  * zapped through a VMA that no longer covers it (DEBUG_VM kernels catch
- * that in __split_huge_pud_locked()).  And move_page_tables() does not
- * move a leaf PUD: get_old_pud() takes it for a bad entry, logs "bad
+ * that in __split_huge_pud_locked()).  And its move_page_tables() does
+ * not move a leaf PUD: get_old_pud() takes it for a bad entry, logs "bad
  * pud" and clears it without a TLB flush, which would leave a CPU
  * translating the old address to the BAR.  This hook cannot tell a move
  * from the others, so every PUD block of the VMA goes; the next access
@@ -212,7 +213,7 @@ static const struct vm_operations_struct barmap_vm_ops = {
 #ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP
 	.huge_fault = barmap_huge_fault,
 #endif
-#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+#if BARMAP_ZAPS_PUDS
 	.may_split = barmap_may_split,
 	.open = barmap_vm_open,
 #endif
