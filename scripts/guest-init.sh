@@ -53,6 +53,7 @@ for arg in $(cat /proc/cmdline); do
 	barmap_expect_faults=*) export BARMAP_EXPECT_FAULTS="${arg#*=}" ;;
 	barmap_expect_pmd=*) export BARMAP_EXPECT_PMD="${arg#*=}" ;;
 	barmap_expect_pud=*) export BARMAP_EXPECT_PUD="${arg#*=}" ;;
+	barmap_expect_pud_split=*) export BARMAP_EXPECT_PUD_SPLIT="${arg#*=}" ;;
 	barmap_bite=*) bite="$bite,${arg#*=}" ;;
 	esac
 done

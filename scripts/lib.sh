@@ -300,19 +300,26 @@ ARM64_CROSS=aarch64-linux-gnu-
 # size, never from the driver: who handles BAR faults (barmap from 6.12
 # on; on 6.1 vfio-pci-core keeps its own), and the sizes a fault can
 # insert there (a PMD maps page * page / 8 bytes, a PUD as much again
-# on x86-64 only, the one architecture here with PUD pfnmap).
+# on x86-64 only, the one architecture here with PUD pfnmap), and who
+# splits and moves PUD entries.
 rig_expect() {
 	case $(echo "$1" | cut -d. -f1,2) in
 	6.1)
-		echo "barmap_expect_faults=vfio-pci-core barmap_expect_pmd=0 barmap_expect_pud=0"
+		echo "barmap_expect_faults=vfio-pci-core barmap_expect_pmd=0 barmap_expect_pud=0 barmap_expect_pud_split=mm"
 		return
 		;;
 	esac
 	re_pmd=$(($3 * ($3 / 8)))
 	re_pud=0
 	[ "$2" = x86_64 ] && re_pud=$((re_pmd * ($3 / 8)))
-	printf 'barmap_expect_faults=barmap barmap_expect_pmd=0x%x barmap_expect_pud=0x%x\n' \
-		"$re_pmd" "$re_pud"
+	# Who splits and moves PUD entries: the mm of the rig's own x86
+	# kernels, which carry upstream/mm (scripts/rig-kernel.sh), else
+	# barmap, where there are any.
+	re_split=barmap
+	case $1 in *-barmap-*) re_split=mm ;; esac
+	[ "$re_pud" != 0 ] || re_split=mm
+	printf 'barmap_expect_faults=barmap barmap_expect_pmd=0x%x barmap_expect_pud=0x%x barmap_expect_pud_split=%s\n' \
+		"$re_pmd" "$re_pud" "$re_split"
 }
 
 # late_deps_lock: the lock deps.sh's background part (the Debian 13

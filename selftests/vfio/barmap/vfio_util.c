@@ -688,6 +688,15 @@ bool barmap_debugfs_owns_faults(void)
 	return owns;
 }
 
+bool barmap_debugfs_zaps_puds(void)
+{
+	char *text = read_file("/sys/kernel/debug/barmap-vfio-pci/huge");
+	bool zaps = text && strstr(text, "pud split and move barmap\n");
+
+	free(text);
+	return zaps;
+}
+
 bool barmap_rig_expects(void)
 {
 	return getenv("BARMAP_EXPECT_FAULTS");
@@ -716,6 +725,15 @@ bool barmap_owns_faults(void)
 
 	if (!want)
 		return barmap_debugfs_owns_faults();
+	return !strcmp(want, "barmap");
+}
+
+bool barmap_zaps_puds(void)
+{
+	const char *want = getenv("BARMAP_EXPECT_PUD_SPLIT");
+
+	if (!want)
+		return barmap_debugfs_zaps_puds();
 	return !strcmp(want, "barmap");
 }
 

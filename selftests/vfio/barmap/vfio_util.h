@@ -246,6 +246,16 @@ uint64_t barmap_debugfs_huge_size(const char *level);
 bool barmap_owns_faults(void);
 bool barmap_debugfs_owns_faults(void);
 
+/*
+ * Whether barmap-vfio-pci zaps its PUD entries before a VMA split or an
+ * mremap() (a kernel whose mm does neither with a leaf PUD), rather than
+ * leave them to the kernel (one with the fixes of upstream/mm):
+ * BARMAP_EXPECT_PUD_SPLIT ("barmap" or "mm") where the rig says, as
+ * above.  barmap_debugfs_zaps_puds() is debugfs's answer.
+ */
+bool barmap_zaps_puds(void);
+bool barmap_debugfs_zaps_puds(void);
+
 /* true when the rig said what to expect of this kernel (BARMAP_EXPECT_*) */
 bool barmap_rig_expects(void);
 
