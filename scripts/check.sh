@@ -163,4 +163,14 @@ report "$series: sparse ${sparse7:+($sparse7) }C=2 CF=-D__CHECK_ENDIAN__ in-tree
 checkpatch "$src7" "$out/checkpatch7"
 report "$series: checkpatch --strict --no-tree of linux-source-$series, every source and header" "$out/checkpatch7"
 
+# The mm fixes for mainline, as the patches they are (run outside the
+# repository: inside a git work tree checkpatch takes a tracked .patch
+# file for a changed file and checks the diff's own lines).
+: >"$out/patches"
+for p in "$top"/upstream/mm/*.patch; do
+	(cd "$out" && perl "$src7/scripts/checkpatch.pl" --strict --no-tree -q "$p") \
+		>>"$out/patches" 2>&1 || echo "checkpatch failed on ${p##*/}" >>"$out/patches"
+done
+report "$series: checkpatch --strict of the patches for mainline (upstream/mm)" "$out/patches"
+
 exit $status
