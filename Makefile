@@ -75,11 +75,18 @@ deps:
 	sh scripts/deps.sh
 
 # Into /lib/modules/KVER/updates/ (under INSTALL_MOD_PATH if set), then
-# depmod.  The .ko is copied as built: busybox modprobe in the test
-# guest cannot read the .ko.xz that modules_install would write.
+# depmod: the modules this build made, as modules.order lists them
+# (barmap-vfio-pci, and its KUnit suite where the kernel has KUnit).
+# Each .ko is copied as built: busybox modprobe in the test guest cannot
+# read the .ko.xz that modules_install would write.
 install: modules
-	install -D -m 0644 drivers/vfio/pci/barmap/barmap-vfio-pci.ko \
-		$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/barmap-vfio-pci.ko
+	@test -s modules.order || { echo "error: no modules.order" >&2; exit 1; }
+	for o in $$(cat modules.order); do \
+		ko=$${o%.o}; ko=$${ko%.ko}.ko; \
+		install -D -m 0644 $$ko \
+			$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/$${ko##*/} || \
+			exit 1; \
+	done
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
 
 # Register the source with DKMS, which then builds for every kernel.

@@ -22,9 +22,11 @@
 
 #include <linux/align.h>
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/types.h>
+#include <kunit/visibility.h>
 
 #include "layout.h"
 
@@ -332,6 +334,7 @@ int barmap_layout_compute(const struct barmap_bar_facts *facts,
 
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(barmap_layout_compute);
 
 /**
  * barmap_layout_holes_cost() - whether a BAR holding MSI-X is better
@@ -384,6 +387,7 @@ bool barmap_layout_holes_cost(const struct barmap_bar_facts *facts,
 			return true;
 	return false;
 }
+EXPORT_SYMBOL_IF_KUNIT(barmap_layout_holes_cost);
 
 /**
  * barmap_layout_whole() - make a layout one area over the whole BAR
@@ -402,6 +406,7 @@ void barmap_layout_whole(const struct barmap_bar_facts *facts,
 	layout->areas[0].size = ALIGN(facts->size, 1ULL << facts->page_shift);
 	layout->whole = true;
 }
+EXPORT_SYMBOL_IF_KUNIT(barmap_layout_whole);
 
 /**
  * barmap_layout_covers() - whether a range lies inside the advertised areas
@@ -429,6 +434,7 @@ bool barmap_layout_covers(const struct barmap_layout *layout, u64 offset,
 	}
 	return cursor >= end;
 }
+EXPORT_SYMBOL_IF_KUNIT(barmap_layout_covers);
 
 /**
  * barmap_layout_in_one_area() - whether a range lies inside a single area
@@ -456,3 +462,4 @@ bool barmap_layout_in_one_area(const struct barmap_layout *layout, u64 offset,
 	}
 	return false;
 }
+EXPORT_SYMBOL_IF_KUNIT(barmap_layout_in_one_area);
