@@ -404,6 +404,23 @@ if [ "${profile##*/}" = rom ]; then
 	finish
 fi
 
+# The driver's KUnit suite, on a kernel with KUnit (the rig's debug
+# kernel), once per kernel: make install put its module beside the
+# driver, where the kernel has KUnit, and loading it runs the suite.
+# Its results come from debugfs, a TAP line per case (kunit_results),
+# then whether it ran whole.
+if grep -q '^CONFIG_KUNIT=y' /lib/kernel-config && [ "${profile##*/}" = exclusive ]; then
+	modprobe barmap-layout-kunit
+	tap $? "kunit: modprobe barmap-layout-kunit"
+	kunit_results "$profile/kunit" </sys/kernel/debug/kunit/barmap_layout/results \
+		>/tmp/kunit.tap
+	st=$?
+	sed '$d' /tmp/kunit.tap
+	tap $st "$profile/kunit: barmap_layout ran its whole plan ($(tail -n 1 /tmp/kunit.tap))"
+	rmmod barmap-layout-kunit
+	tap $? "kunit: rmmod barmap-layout-kunit"
+fi
+
 for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	echo "# device $name $bdf"

@@ -91,6 +91,87 @@ ksft_verdict() {
 	}' "$3"
 }
 
+# kunit_results LABEL: a KUnit suite's results as debugfs shows them
+# (/sys/kernel/debug/kunit/SUITE/results, KTAP, on stdin) as TAP lines
+# labelled LABEL: one per parameter of a parameterised case ("CASE/PARAM")
+# and one per case without parameters, with the failures' diagnostics as
+# comments; then, last, one line on whether the suite ran whole, as
+# ksft_verdict's: the suite's own "ok" line, a case result for each of
+# its "1..N" cases, and each parameterised case's "pass:P fail:F skip:S
+# total:T" agreeing with the lines counted.  Prints "ok: N results" or
+# "bad: ..." and returns 0 or 1.  No input (no such suite, or no KUnit)
+# is "bad".
+kunit_results() {
+	awk -v label="$1" '
+	function status(s) { return s ~ /^ok / ? "ok" : "not ok" }
+	function rest(s) { sub(/^(ok|not ok) [0-9]+ /, "", s); return s }
+	{
+		ind = match($0, /[^ ]/) - 1
+		s = substr($0, ind + 1)
+	}
+	ind == 8 && s ~ /^# Subtest: / { c = substr(s, 12); np[c] = 0; next }
+	ind == 8 && s ~ /^(ok|not ok) [0-9]+ / {
+		st = status(s)
+		np[c]++
+		if (st != "ok")
+			nf[c]++
+		else if (s ~ /# SKIP/)
+			ns[c]++
+		else
+			npass[c]++
+		if (st != "ok")
+			fails++
+		printf "%s %d %s: %s/%s\n", st, ++res, label, c, rest(s)
+		next
+	}
+	ind == 4 && s ~ /^1\.\.[0-9]+$/ { plan = substr(s, 4) + 0; next }
+	ind == 4 && s ~ /^# [^ ]+: pass:[0-9]+ fail:[0-9]+ skip:[0-9]+ total:[0-9]+$/ {
+		n = substr(s, 3, index(s, ":") - 3)
+		split(substr(s, index(s, ":") + 2), kv, /[ :]/)
+		stats[n] = kv[2] " " kv[4] " " kv[6] " " kv[8]
+		next
+	}
+	ind == 4 && s ~ /^(ok|not ok) [0-9]+ / {
+		n = rest(s)
+		sub(/ #.*/, "", n)
+		cases++
+		if (!(n in np)) {
+			if (status(s) != "ok")
+				fails++
+			printf "%s %d %s: %s\n", status(s), ++res, label, rest(s)
+		}
+		next
+	}
+	ind == 0 && s ~ /^(ok|not ok) 1 / { suite = status(s); next }
+	# all else but the KTAP headers: diagnostics, as comments
+	s == "" || s ~ /^KTAP version / || s ~ /^# Subtest: / || s ~ /^1\.\./ { next }
+	{ print (s ~ /^# / ? s : "# " s) }
+	END {
+		why = ""
+		if (suite == "")
+			why = "no result for the suite"
+		else if (plan == "" || cases != plan)
+			why = sprintf("%d case results for a plan of %s", cases, plan == "" ? "none" : plan)
+		for (n in np) {
+			want = (npass[n] + 0) " " (nf[n] + 0) " " (ns[n] + 0) " " np[n]
+			# KUnit leaves the line out for a single parameter
+			if (why == "" && stats[n] != want &&
+			    !(stats[n] == "" && np[n] == 1))
+				why = sprintf("%s: pass/fail/skip/total \"%s\", counted \"%s\"", n, stats[n], want)
+		}
+		if (why == "" && res == 0)
+			why = "no results"
+		if (why == "" && (suite == "ok") != (fails == 0))
+			why = sprintf("the suite is \"%s\" with %d failed results", suite, fails)
+		if (why == "") {
+			printf "ok: %d results\n", res
+			exit 0
+		}
+		printf "bad: %s\n", why
+		exit 1
+	}'
+}
+
 # ksft_results OUTPUT: "TEST RESULT" per result line of a kselftest
 # program's output (RESULT P pass, F fail, S skip).
 ksft_results() {
