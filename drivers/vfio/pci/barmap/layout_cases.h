@@ -8,7 +8,7 @@
  *
  * An X-macro table: no include guard, no declaration, only rows, each
  * KIND_CASE(name, { designated initializers }).  The includer has
- * <linux/sizes.h> and layout.h, defines each of
+ * <linux/errno.h>, <linux/sizes.h> and layout.h, defines each of
  *
  *   BARMAP_LAYOUT_CASE   barmap_layout_compute(): .facts, then .ret (an
  *                        error) or .nr_areas and .areas (the layout)

@@ -9,6 +9,8 @@
  */
 
 #include <kunit/test.h>
+#include <linux/align.h>
+#include <linux/errno.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
