@@ -61,7 +61,7 @@ struct barmap_subpage_case {
 
 /* One array per kind of row: the table is included once for each. */
 #define BARMAP_CASE_ROW(_name, ...)	{ .name = #_name, .row = __VA_ARGS__ },
-#define BARMAP_CASE_SKIP(_name, ...)
+#define BARMAP_CASE_SKIP(...)
 
 #define BARMAP_LAYOUT_CASE	BARMAP_CASE_ROW
 #define BARMAP_POLICY_CASE	BARMAP_CASE_SKIP
