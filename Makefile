@@ -9,7 +9,10 @@
 #   make deps       install build and test dependencies (root, idempotent);
 #                   download and prepare Debian 13's 7.x kernel (not installed)
 #   make check      sparse, coccicheck and checkpatch --strict: no findings;
-#                   the in-tree build in linux-source-7.x (W=1)
+#                   the in-tree build in linux-source-7.x (W=1); make series
+#                   applied with git am, each patch checked and built
+#   make series     the patch series for mainline against linux-source-7.x,
+#                   with a cover letter, into SERIES_OUT (build/series)
 #   make test       everything: unit tables, guest suite, summary line
 #   make demo       boot the guest and print what each BAR looks like
 #   make install    into /lib/modules/KVER/updates/, then depmod
@@ -20,7 +23,7 @@
 #   make e2e        nested guest under QEMU 7.2, 10.0 and 11.1, both drivers
 #   make bite       break a copy of the tree on purpose, once per check of
 #                   make test, and show that the check fails
-#   make test-debug the guest suite on the KASAN/lockdep/kmemleak kernel
+#   make test-debug the guest suite on the KFENCE/lockdep/kmemleak kernel
 
 # Kbuild reads Kbuild, not this file, when it descends here.
 ifneq ($(KERNELRELEASE),)
@@ -56,7 +59,7 @@ KBUILD_FILES := Kbuild drivers scripts/compat-probes
 
 export BUILD
 
-.PHONY: all modules clean deps check test test-debug demo bench e2e bite unit selftests deb
+.PHONY: all modules clean deps check test test-debug demo bench e2e bite unit selftests deb series
 
 all: modules
 
@@ -98,6 +101,11 @@ dkms-install:
 	cp -r scripts/compat-probes $(DKMS_SRC)/scripts/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	dkms add barmap-vfio-pci/$(VERSION)
+
+# The patch series for mainline, against linux-source-7.x (scripts/series.sh).
+SERIES_OUT ?= $(BUILD)/series
+series: deps
+	sh scripts/series.sh $(SERIES_OUT)
 
 # The Debian package, built in the cached Debian 13 root (scripts/deb.sh).
 deb:

@@ -69,8 +69,10 @@ report "checkpatch --strict --no-tree, every source and header" "$out/checkpatch
 # the driver goes into a hard-linked copy of it (cached beside the
 # kernel, made once in seconds); the two files the wiring edits, and the
 # driver's directory, are fresh copies on every run, never links.  Its
-# O= tree has Debian's config plus BARMAP_VFIO_PCI=m and is
-# modules_prepare'd once; later runs only rebuild what changed.
+# O= tree has Debian's config plus BARMAP_VFIO_PCI=m, and KUnit with the
+# driver's suite (BARMAP_LAYOUT_KUNIT_TEST=m, so that layout_kunit.c
+# gets W=1 and sparse too), and is modules_prepare'd once; later runs
+# only rebuild what changed.
 d7=$(debian7_dir)
 if [ -z "$d7" ]; then
 	echo "not ok - check: Debian's 7.x kernel is not in $BARMAP_CACHE (run make deps)"
@@ -105,9 +107,11 @@ intree_prepare() {
 	echo 'obj-$(CONFIG_BARMAP_VFIO_PCI) += barmap/' >>"$tree/$pcidir/Makefile"
 	mkdir -p "$obj"
 	[ -f "$obj/.config" ] || cp "$d7/root/usr/lib/modules/$rel/config" "$obj/.config"
-	"$tree/scripts/config" --file "$obj/.config" -m BARMAP_VFIO_PCI &&
+	"$tree/scripts/config" --file "$obj/.config" -m BARMAP_VFIO_PCI \
+		-e KUNIT -m BARMAP_LAYOUT_KUNIT_TEST &&
 		make -C "$tree" O="$obj" olddefconfig &&
 		grep -qx 'CONFIG_BARMAP_VFIO_PCI=m' "$obj/.config" &&
+		grep -qx 'CONFIG_BARMAP_LAYOUT_KUNIT_TEST=m' "$obj/.config" &&
 		make -C "$tree" O="$obj" -j"$(nproc)" modules_prepare \
 			KERNELRELEASE="$rel" &&
 		cp "$d7/root/usr/src/linux-headers-$rel/Module.symvers" "$obj/"
@@ -153,12 +157,27 @@ if [ ! -s "$out/intree" ]; then
 else
 	cp "$out/intree" "$out/sparse7"
 fi
+# make series (scripts/series.sh), applied with git am patch by patch in
+# the same tree (scripts/series-check.sh), which is then prepared again.
+if [ ! -s "$out/intree" ]; then
+	mkdir -p "$out/series"
+	sh "$here/series-check.sh" "$out/series" "$tree" "$obj" "$rel" \
+		"$([ "$sparse_ok" = 1 ] && echo "$sparse7")" >"$out/series-findings" 2>&1
+	if ! intree_prepare >"$out/intree-prepare.log" 2>&1; then
+		echo "preparing $tree again after the series failed" >>"$out/series-findings"
+		tail -n 5 "$out/intree-prepare.log" >>"$out/series-findings"
+	fi
+else
+	echo "not checked: the in-tree build failed" >"$out/series-findings"
+fi
 flock -u 8
 report "$series: in-tree drivers/vfio/pci/barmap/ in linux-source-$series (W=1, no warnings)" "$out/intree"
 [ "$sparse_ok" = 1 ] || [ -s "$out/sparse7" ] ||
 	echo "${sparse7:-no sparse for 7.x (run make deps)}: rejected by linux-source-$series's scripts/checker-valid.sh" \
 		>"$out/sparse7"
 report "$series: sparse ${sparse7:+($sparse7) }C=2 CF=-D__CHECK_ENDIAN__ in-tree, no warnings" "$out/sparse7"
+
+report "$series: make series applies with git am to linux-source-$series; each patch checkpatch --strict, kernel-doc -none and W=1/sparse clean" "$out/series-findings"
 
 checkpatch "$src7" "$out/checkpatch7"
 report "$series: checkpatch --strict --no-tree of linux-source-$series, every source and header" "$out/checkpatch7"
