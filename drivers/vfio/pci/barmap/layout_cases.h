@@ -8,7 +8,7 @@
  *
  * An X-macro table: no include guard, no declaration, only rows, each
  * KIND_CASE(name, { designated initializers }).  The includer has
- * <linux/errno.h>, <linux/sizes.h> and layout.h, defines each of
+ * <linux/errno.h>, <linux/sizes.h> and layout.h, defines some of
  *
  *   BARMAP_LAYOUT_CASE   barmap_layout_compute(): .facts, then .ret (an
  *                        error) or .nr_areas and .areas (the layout)
@@ -19,8 +19,9 @@
  *   BARMAP_SUBPAGE_CASE  barmap_subpage_mmap_allowed(): .page_reserved,
  *                        .core_maps_bars, .allowed
  *
- * as an element of its table (the braces initialize one) or as nothing,
- * and includes this file once per table it builds.
+ * as an element of its table (the braces initialize one), and includes
+ * this file once per table it builds.  A kind left undefined is left out,
+ * and every kind is undefined again at the end of the table.
  *
  * Every layout case is one BAR with the areas derived by hand; the
  * derivation is in the comment above each group.
@@ -30,6 +31,19 @@
  *   16 KiB pages: PMD 32 MiB (shift 25), PUD 64 GiB (shift 36)
  *   64 KiB pages: PMD 512 MiB (shift 29), no PUD
  */
+
+#ifndef BARMAP_LAYOUT_CASE
+#define BARMAP_LAYOUT_CASE(...)
+#endif
+#ifndef BARMAP_POLICY_CASE
+#define BARMAP_POLICY_CASE(...)
+#endif
+#ifndef BARMAP_RANGE_CASE
+#define BARMAP_RANGE_CASE(...)
+#endif
+#ifndef BARMAP_SUBPAGE_CASE
+#define BARMAP_SUBPAGE_CASE(...)
+#endif
 
 /* Grace GB200 device memory: not a power of two (188 GiB + 15 MiB). */
 #define GRACE_SIZE	0x2F00F00000ULL
@@ -1078,3 +1092,7 @@ BARMAP_SUBPAGE_CASE(neither, {
 #undef PBA_BAR
 #undef IGB_BAR3
 #undef MIDDLE_HOLE
+#undef BARMAP_LAYOUT_CASE
+#undef BARMAP_POLICY_CASE
+#undef BARMAP_RANGE_CASE
+#undef BARMAP_SUBPAGE_CASE

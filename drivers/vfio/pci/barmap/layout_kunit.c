@@ -59,46 +59,31 @@ struct barmap_subpage_case {
 	} row;
 };
 
-/* One array per kind of row: the table is included once for each. */
+/*
+ * One array per kind of row: the table is included once for each, with
+ * only that kind's macro defined (the table leaves the others out).
+ */
 #define BARMAP_CASE_ROW(_name, ...)	{ .name = #_name, .row = __VA_ARGS__ },
-#define BARMAP_CASE_SKIP(...)
 
 #define BARMAP_LAYOUT_CASE	BARMAP_CASE_ROW
-#define BARMAP_POLICY_CASE	BARMAP_CASE_SKIP
-#define BARMAP_RANGE_CASE	BARMAP_CASE_SKIP
-#define BARMAP_SUBPAGE_CASE	BARMAP_CASE_SKIP
 static const struct barmap_layout_case barmap_layout_cases[] = {
 #include "layout_cases.h"
 };
 
-#undef BARMAP_LAYOUT_CASE
-#undef BARMAP_POLICY_CASE
-#define BARMAP_LAYOUT_CASE	BARMAP_CASE_SKIP
 #define BARMAP_POLICY_CASE	BARMAP_CASE_ROW
 static const struct barmap_policy_case barmap_policy_cases[] = {
 #include "layout_cases.h"
 };
 
-#undef BARMAP_POLICY_CASE
-#undef BARMAP_RANGE_CASE
-#define BARMAP_POLICY_CASE	BARMAP_CASE_SKIP
 #define BARMAP_RANGE_CASE	BARMAP_CASE_ROW
 static const struct barmap_range_case barmap_range_cases[] = {
 #include "layout_cases.h"
 };
 
-#undef BARMAP_RANGE_CASE
-#undef BARMAP_SUBPAGE_CASE
-#define BARMAP_RANGE_CASE	BARMAP_CASE_SKIP
 #define BARMAP_SUBPAGE_CASE	BARMAP_CASE_ROW
 static const struct barmap_subpage_case barmap_subpage_cases[] = {
 #include "layout_cases.h"
 };
-
-#undef BARMAP_LAYOUT_CASE
-#undef BARMAP_POLICY_CASE
-#undef BARMAP_RANGE_CASE
-#undef BARMAP_SUBPAGE_CASE
 
 KUNIT_ARRAY_PARAM_DESC(barmap_layout, barmap_layout_cases, name);
 KUNIT_ARRAY_PARAM_DESC(barmap_policy, barmap_policy_cases, name);

@@ -107,10 +107,6 @@ FIXTURE_VARIANT(subpage) {
 #define BARMAP_SUBPAGE_CASE(_name, ...) \
 	FIXTURE_VARIANT_ADD(subpage, _name) __VA_ARGS__;
 #include "layout_cases.h"
-#undef BARMAP_LAYOUT_CASE
-#undef BARMAP_POLICY_CASE
-#undef BARMAP_RANGE_CASE
-#undef BARMAP_SUBPAGE_CASE
 
 static void log_areas(struct __test_metadata *_metadata, const char *what,
 		      const struct barmap_range *areas, unsigned int nr)
