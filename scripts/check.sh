@@ -107,9 +107,7 @@ intree_prepare() {
 	echo 'obj-$(CONFIG_BARMAP_VFIO_PCI) += barmap/' >>"$tree/$pcidir/Makefile"
 	mkdir -p "$obj"
 	[ -f "$obj/.config" ] || cp "$d7/root/usr/lib/modules/$rel/config" "$obj/.config"
-	"$tree/scripts/config" --file "$obj/.config" -m BARMAP_VFIO_PCI \
-		-e KUNIT -m BARMAP_LAYOUT_KUNIT_TEST &&
-		make -C "$tree" O="$obj" olddefconfig &&
+	intree_configure "$tree" "$obj" "$rel" &&
 		grep -qx 'CONFIG_BARMAP_VFIO_PCI=m' "$obj/.config" &&
 		grep -qx 'CONFIG_BARMAP_LAYOUT_KUNIT_TEST=m' "$obj/.config" &&
 		make -C "$tree" O="$obj" -j"$(nproc)" modules_prepare \

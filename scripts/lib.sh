@@ -275,6 +275,16 @@ copy_source() {
 	cp scripts/lib.sh "$1/scripts/"
 }
 
+# intree_configure TREE OBJ RELEASE: the configuration of make check's
+# in-tree build of the driver (scripts/check.sh, scripts/series-check.sh):
+# OBJ's .config with the driver and its KUnit suite as modules, and
+# KUnit, then olddefconfig.
+intree_configure() {
+	"$1/scripts/config" --file "$2/.config" -m BARMAP_VFIO_PCI \
+		-e KUNIT -m BARMAP_LAYOUT_KUNIT_TEST &&
+		make -C "$1" O="$2" KERNELRELEASE="$3" olddefconfig
+}
+
 # The sparse that scripts/sparse.sh built for checking 7.x (deps), or
 # nothing before make deps.
 sparse7_bin() {

@@ -84,12 +84,9 @@ build() {
 }
 
 # configure: the driver and its KUnit suite as modules, as a kernel
-# built with the series would have them
+# built with the series would have them (the in-tree build's own)
 configure() {
-	"$tree/scripts/config" --file "$obj/.config" -e KUNIT \
-		-m BARMAP_VFIO_PCI -m BARMAP_LAYOUT_KUNIT_TEST &&
-		make -C "$tree" O="$obj" KERNELRELEASE="$rel" olddefconfig \
-			>"$work/olddefconfig.log" 2>&1
+	intree_configure "$tree" "$obj" "$rel" >"$work/olddefconfig.log" 2>&1
 }
 
 # The tree without the driver, the mm objects built as they are.
