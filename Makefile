@@ -55,7 +55,8 @@ BUILD ?= $(CURDIR)/build
 # One version, the Debian package's (debian/changelog).
 VERSION := $(shell . ./scripts/lib.sh && module_version 2>/dev/null)
 # The files a build needs: what install, DKMS and copies of the tree take.
-KBUILD_FILES := Kbuild drivers scripts/compat-probes
+KBUILD_FILES := Kbuild drivers compat/include compat/patches \
+	scripts/compat-probes scripts/compat-tree.sh
 
 export BUILD
 
@@ -70,7 +71,7 @@ modules:
 clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	. ./scripts/lib.sh && unmount_under $(BUILD)
-	rm -rf --one-file-system $(BUILD)
+	rm -rf --one-file-system $(BUILD) compat/tree
 	$(MAKE) -C selftests/vfio/barmap clean
 	$(MAKE) -C selftests/vfio/barmap/unit clean
 
@@ -96,9 +97,8 @@ install: modules
 DKMS_SRC := /usr/src/barmap-vfio-pci-$(VERSION)
 dkms-install:
 	rm -rf $(DKMS_SRC)
-	mkdir -p $(DKMS_SRC)/scripts
-	cp -r Kbuild drivers $(DKMS_SRC)/
-	cp -r scripts/compat-probes $(DKMS_SRC)/scripts/
+	mkdir -p $(DKMS_SRC)
+	cp -r --parents $(KBUILD_FILES) $(DKMS_SRC)/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	dkms add barmap-vfio-pci/$(VERSION)
 

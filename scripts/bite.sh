@@ -32,7 +32,7 @@
 #                        its init on the first boot only: not retried
 #   rom-7x-rule          one 6.12 guest (rom profile) whose barmap-vfio-pci
 #                        answers a platform ROM as 7.x's core does (the
-#                        rule compat.h used to backport): the region
+#                        rule the compat header backports): the region
 #                        info comparison with stock vfio-pci
 #   e2e-retries          make e2e under the host's QEMU only, whose first
 #                        nested boot under barmap-vfio-pci dies before
@@ -200,7 +200,7 @@ bite_init_fails_once() {
 }
 
 bite_rom_7x_rule() {
-	breaks drivers/vfio/pci/barmap/compat.h \
+	breaks compat/include/linux/vfio_pci_core.h \
 		's/(\tcase VFIO_PCI_ROM_REGION_INDEX:\n)(\t\tbarmap_compat_rom_info\(vdev, info\);\n)/$1\t\tif (!pci_resource_start(vdev->pdev, PCI_ROM_RESOURCE) \&\& vdev->pdev->rom \&\& vdev->pdev->romlen) {\n\t\t\tinfo->flags = VFIO_REGION_INFO_FLAG_READ;\n\t\t\tinfo->size = roundup_pow_of_two(vdev->pdev->romlen);\n\t\t\treturn 0;\n\t\t}\n$2/' ||
 		return 1
 	env BUILD="$PWD/build" BARMAP_SUITES=6.12 BARMAP_PROFILES=rom \

@@ -4,9 +4,11 @@
 # Host test of the Kbuild compat probes (make test): build the module
 # against each kernel named on the command line with BARMAP_SHOW_PROBES=1,
 # check every probe's answer against what that kernel series is known to
-# have, check every probe answers both ways over the kernels, and check a
-# probe that cannot decide (all probes broken with -Wpedantic under
-# -Werror) stops the build.  TAP on stdout.
+# have and the compat patches each kernel takes, check every probe
+# answers both ways over the kernels and every prefix of the patches'
+# order applies exactly, and check that a probe that cannot decide (all
+# probes broken with -Wpedantic under -Werror) and a patch that does not
+# apply each stop the build.  TAP on stdout.
 #
 # Usage: compat-test.sh SERIES=KDIR...   e.g. 7.3=DIR 6.12=DIR 6.1=DIR
 #   SERIES picks the expected answers below.
@@ -23,6 +25,17 @@ work=$BUILD/compat-test
 features="get_region_info_caps match_token_uuid pasid_attach_ioas
 bind_iommufd vma_list vfio_pci_vmf_insert_pfn is_aligned_for_order
 zap_special_vma_range non_mappable_bars nointxmask"
+
+# expected_patches SERIES: the compat patches a kernel of SERIES takes,
+# in order: those of the features it lacks (Debian's 7.x headers lack
+# only the mm fixes).
+expected_patches() {
+	case $1 in
+	7.*) echo 01-mm_leaf_pud.patch ;;
+	6.12) ls compat/patches | sed -n '1,6p' ;;
+	6.1) ls compat/patches ;;
+	esac
+}
 
 # expected SERIES FEATURE: y or n, from the kernels' history.
 expected() {
@@ -58,6 +71,24 @@ for arg in "$@"; do
 		[ "$got" = "$want" ]
 		tap $? "probe $f answers ${got:-nothing} on $series (expected $want)"
 	done
+	got=$(sed -n 's/^barmap-patch //p' "$work/$series.log" | tr '\n' ' ' | sed 's/ $//')
+	want=$(expected_patches "$series" | tr '\n' ' ' | sed 's/ $//')
+	[ -n "$want" ] && [ "$got" = "$want" ]
+	tap $? "compat patches on $series: ${got:-none} (expected $want)"
+done
+
+# The patches go in their files' order, each against the tree the ones
+# before it left: every prefix of that order must apply exactly, which
+# is what a kernel lacking the first K features takes.
+k=0
+prefix=
+for p in compat/patches/*.patch; do
+	k=$((k + 1))
+	prefix="$prefix $p"
+	# shellcheck disable=SC2086 # the patch paths have no spaces
+	out=$(sh scripts/compat-tree.sh "$PWD" "$work/prefix" $prefix 2>&1)
+	[ "$(echo "$out" | tail -n 1)" = ok ]
+	tap $? "compat patches 01 to $(printf %02d $k) apply exactly to the driver's sources"
 done
 
 for f in $features; do
@@ -80,6 +111,25 @@ for arg in "$@"; do
 		grep -q "compat probe '[a-z_]*' could not decide" "$work/$series-broken.log"
 		st=$?
 	fi
-	[ -e "$work/src-$series/drivers/vfio/pci/barmap/main.o" ] && st=1
+	[ -e "$work/src-$series/compat/tree/drivers/vfio/pci/barmap/main.o" ] && st=1
 	tap $st "a probe that cannot decide stops the build on $series, before any object"
+done
+
+# A compat patch that does not apply exactly must stop the build too: one
+# context line of the second patch changed, for a kernel that takes it.
+for arg in "$@"; do
+	series=${arg%%=*} kdir=${arg#*=}
+	[ "$series" = 6.12 ] || continue
+	bad=$work/src-bad-patch
+	copy_source "$bad"
+	second=$(ls "$bad/compat/patches" | sed -n 2p)
+	sed -i '0,/^ \t/s/^ \t/ \t \t/' "$bad/compat/patches/$second"
+	if make -C "$kdir" M="$bad" modules >"$work/bad-patch.log" 2>&1; then
+		st=1
+	else
+		grep -q "compat patch $second does not apply" "$work/bad-patch.log"
+		st=$?
+	fi
+	[ -e "$bad/compat/tree/drivers/vfio/pci/barmap/main.o" ] && st=1
+	tap $st "a compat patch that does not apply stops the build on $series, before any object"
 done

@@ -77,7 +77,7 @@ t0=$(date +%s)
 # them) reuses them.
 rel7=$(debian7_rel)
 [ -n "$rel7" ] || { tap 1 "Debian's 7.x kernel in $BARMAP_CACHE (run make deps)"; finish; }
-module=$BUILD/$rel7/src/drivers/vfio/pci/barmap/barmap-vfio-pci.ko
+module=$BUILD/$rel7/src/compat/tree/drivers/vfio/pci/barmap/barmap-vfio-pci.ko
 if [ "${E2E_PREBUILT:-0}" = 1 ]; then
 	[ -f "$module" ] && [ -x "$BUILD/guest-bin/vfio_regions" ] ||
 		die "e2e: E2E_PREBUILT=1 but no module for $rel7 or no vfio_regions under $BUILD"

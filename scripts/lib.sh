@@ -269,10 +269,11 @@ copy_source() {
 	rm -rf "$1"
 	mkdir -p "$1/scripts/compat-probes"
 	cp Makefile Kbuild "$1/"
-	find drivers -type f \( -name '*.[ch]' -o -name Kbuild -o \
+	find drivers compat/include -type f \( -name '*.[ch]' -o -name Kbuild -o \
 		-name Kconfig -o -name Makefile \) | cpio -pdm --quiet "$1"
+	find compat/patches -type f -name '*.patch' | cpio -pdm --quiet "$1"
 	cp scripts/compat-probes/*.c "$1/scripts/compat-probes/"
-	cp scripts/lib.sh "$1/scripts/"
+	cp scripts/lib.sh scripts/compat-tree.sh "$1/scripts/"
 }
 
 # intree_configure TREE OBJ RELEASE: the configuration of make check's

@@ -113,7 +113,8 @@ strip_kunit() {
 	rm "$base/$1.new"
 }
 strip_kunit "$bdir/Kconfig" "config BARMAP_LAYOUT_KUNIT_TEST"
-strip_kunit "$bdir/Makefile" "# The layout's KUnit suite (layout_kunit.c); out of tree, where the"
+# shellcheck disable=SC2016 # a make line, written as it is
+strip_kunit "$bdir/Makefile" 'obj-$(CONFIG_BARMAP_LAYOUT_KUNIT_TEST) += barmap-layout-kunit.o'
 grep -q 'EXPORT_SYMBOL_IF_KUNIT' "$base/$bdir/layout.c" ||
 	die "series: layout.c exports nothing for KUnit"
 sed -i -e '/^EXPORT_SYMBOL_IF_KUNIT(.*);$/d' \

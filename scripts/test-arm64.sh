@@ -137,7 +137,7 @@ arm64_16k() {
 		# make deps checked that vermagic against Debian's own vfio.ko
 		arm64_build "$rel16" "$d16/build" "$d16/root/usr" &&
 			step "vermagic of barmap-vfio-pci.ko is that of Debian's $rel16" \
-				test "$(modinfo -F vermagic "$out/src/drivers/vfio/pci/barmap/barmap-vfio-pci.ko")" \
+				test "$(modinfo -F vermagic "$out/src/compat/tree/drivers/vfio/pci/barmap/barmap-vfio-pci.ko")" \
 				= "$(debian16k_get vermagic)" && ok16=0
 	fi
 	cat "$out/build.tap"

@@ -458,7 +458,7 @@ debug_suite() {
 # apart from the 6.12 one.
 e2e_lane() {
 	info "e2e: nested QEMU 7.2, 10.0 and 11.1, barmap-vfio-pci and vfio-pci"
-	d7_ko=$BUILD/$(debian7_rel)/src/drivers/vfio/pci/barmap/barmap-vfio-pci.ko
+	d7_ko=$BUILD/$(debian7_rel)/src/compat/tree/drivers/vfio/pci/barmap/barmap-vfio-pci.ko
 	[ -f "$d7_ko" ] || build_for_debian7 || return 1
 	E2E_PREBUILT=1 sh "$here/e2e.sh"
 }

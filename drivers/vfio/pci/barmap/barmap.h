@@ -10,7 +10,6 @@
 #include <linux/mutex.h>
 #include <linux/vfio_pci_core.h>
 
-#include "compat.h"
 #include "layout.h"
 
 /*

@@ -2,8 +2,7 @@
 /*
  * Read-only debugfs view of barmap's per-device state:
  *   /sys/kernel/debug/barmap-vfio-pci/huge
- *	the huge mapping sizes a fault can insert on this kernel (0: none)
- *	and who handles faults on BAR mappings (barmap or vfio-pci-core);
+ *	the huge mapping sizes a fault can insert on this kernel (0: none);
  *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/reservations
  *	one line per BAR with the exclusive-page decision and, where held,
  *	the reserved range;
@@ -150,11 +149,9 @@ static int huge_show(struct seq_file *s, void *unused)
 	unsigned int shifts[2];
 
 	barmap_huge_shifts(shifts);
-	seq_printf(s, "pmd 0x%llx pud 0x%llx\nfaults %s\npud split and move %s\n",
+	seq_printf(s, "pmd 0x%llx pud 0x%llx\n",
 		   shifts[0] ? 1ULL << shifts[0] : 0,
-		   shifts[1] ? 1ULL << shifts[1] : 0,
-		   BARMAP_OWNS_FAULTS ? "barmap" : "vfio-pci-core",
-		   BARMAP_ZAPS_PUDS ? "barmap" : "mm");
+		   shifts[1] ? 1ULL << shifts[1] : 0);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(huge);

@@ -124,98 +124,10 @@ static vm_fault_t barmap_fault(struct vm_fault *vmf)
 	return barmap_huge_fault(vmf, 0);
 }
 
-#if BARMAP_ZAPS_PUDS
-/*
- * Zap every PUD-sized block of @vma: the only places barmap inserts a PUD
- * entry.  PMD and PTE entries elsewhere stay, the kernel moves and splits
- * those.
- */
-static void barmap_zap_puds(struct vm_area_struct *vma)
-{
-	unsigned long addr = ALIGN(vma->vm_start, PUD_SIZE);
-
-	/* No fault under the per-VMA lock may refill it meanwhile. */
-	vma_start_write(vma);
-	/* addr < vm_start: ALIGN() or the last step wrapped */
-	while (addr >= vma->vm_start && addr < vma->vm_end &&
-	       vma->vm_end - addr >= PUD_SIZE) {
-		zap_special_vma_range(vma, addr, PUD_SIZE);
-		addr += PUD_SIZE;
-	}
-}
-
-/*
- * The VMA is about to be split at @addr: munmap() or mprotect() of part
- * of it, or mremap() moving part of it.  No leaf PUD entry may be left
- * for either on a kernel without the mm fixes (BARMAP_ZAPS_PUDS).  Its
- * core splits a PMD entry that straddles the boundary
- * (vma_adjust_trans_huge()) but not a PUD entry, which would later be
- * zapped through a VMA that no longer covers it (DEBUG_VM kernels catch
- * that in __split_huge_pud_locked()).  And its move_page_tables() does
- * not move a leaf PUD: get_old_pud() takes it for a bad entry, logs "bad
- * pud" and clears it without a TLB flush, which would leave a CPU
- * translating the old address to the BAR.  This hook cannot tell a move
- * from the others, so every PUD block of the VMA goes; the next access
- * refaults each at the largest size that fits where it then is.
- */
-static int barmap_may_split(struct vm_area_struct *vma, unsigned long addr)
-{
-	mmap_assert_write_locked(vma->vm_mm);
-	barmap_zap_puds(vma);
-	return 0;
-}
-
-/*
- * The mapping mremap() is about to move whole (the move of part of one
- * splits it first: ->may_split): same file and range of the BAR, in
- * the same mm, elsewhere.
- */
-static bool barmap_vma_is_mremap_source(struct vm_area_struct *other,
-					struct vm_area_struct *copy)
-{
-	return other != copy && other->vm_ops == copy->vm_ops &&
-	       other->vm_file == copy->vm_file &&
-	       other->vm_pgoff == copy->vm_pgoff &&
-	       other->vm_end - other->vm_start >=
-	       copy->vm_end - copy->vm_start &&
-	       (other->vm_end <= copy->vm_start ||
-		other->vm_start >= copy->vm_end);
-}
-
-/*
- * ->open of a copy of a barmap VMA: fork (into another mm), a split (the
- * copy overlaps its original, still in the tree) or mremap() moving a
- * whole mapping (a copy at a new, empty address, made before any page
- * table moves).  For a move, zap the PUD blocks of the source first (see
- * barmap_may_split()): the moved mapping refaults there.
- */
-static void barmap_vm_open(struct vm_area_struct *vma)
-{
-	VMA_ITERATOR(vmi, vma->vm_mm, 0);
-	struct vm_area_struct *other;
-
-	if (vma->vm_mm != current->mm)
-		return;
-
-	mmap_assert_write_locked(vma->vm_mm);
-	if (find_vma_intersection(vma->vm_mm, vma->vm_start, vma->vm_end))
-		return;
-
-	for_each_vma(vmi, other) {
-		if (barmap_vma_is_mremap_source(other, vma))
-			barmap_zap_puds(other);
-	}
-}
-#endif
-
 static const struct vm_operations_struct barmap_vm_ops = {
 	.fault = barmap_fault,
 #ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP
 	.huge_fault = barmap_huge_fault,
-#endif
-#if BARMAP_ZAPS_PUDS
-	.may_split = barmap_may_split,
-	.open = barmap_vm_open,
 #endif
 };
 
@@ -238,8 +150,7 @@ int barmap_mmap(struct barmap_device *bdev, struct vm_area_struct *vma)
 		return ret;
 
 	ret = vfio_pci_core_mmap(&bdev->core_device.vdev, vma);
-	if (ret || barmap_vma_bar(vma) > VFIO_PCI_BAR5_REGION_INDEX ||
-	    !BARMAP_OWNS_FAULTS)
+	if (ret || barmap_vma_bar(vma) > VFIO_PCI_BAR5_REGION_INDEX)
 		return ret;
 
 	vma->vm_private_data = bdev;

@@ -46,23 +46,22 @@ static bool disable_vga;
 module_param(disable_vga, bool, 0444);
 MODULE_PARM_DESC(disable_vga,
 		 "Disable VGA resource access, as vfio-pci's parameter of the same name (default: N)");
-#else
-static const bool disable_vga;
 #endif
 
 static int barmap_init_dev(struct vfio_device *core_vdev)
 {
 	struct barmap_device *bdev = barmap_from_vfio(core_vdev);
-	int ret;
+	struct vfio_pci_core_device *vdev = &bdev->core_device;
 
 	/*
 	 * Latched per device, before the core's init as vfio-pci does: a
 	 * later change reaches only devices bound after it.
 	 */
-	ret = barmap_latch_core_params(&bdev->core_device, nointxmask,
-				       disable_idle_d3, disable_vga);
-	if (ret)
-		return ret;
+	vdev->nointxmask = nointxmask;
+	vdev->disable_idle_d3 = disable_idle_d3;
+#ifdef CONFIG_VFIO_PCI_VGA
+	vdev->disable_vga = disable_vga;
+#endif
 
 	mutex_init(&bdev->layout_lock);
 	return vfio_pci_core_init_dev(core_vdev);
@@ -109,16 +108,21 @@ static const struct vfio_device_ops barmap_vfio_pci_ops = {
 	.release	= barmap_release_dev,
 	.open_device	= barmap_open_device,
 	.close_device	= barmap_close_device,
-	BARMAP_OPS_REGION_INFO
+	.ioctl		= vfio_pci_core_ioctl,
+	.get_region_info_caps = barmap_get_region_info_caps,
 	.device_feature	= vfio_pci_core_ioctl_feature,
 	.read		= vfio_pci_core_read,
 	.write		= vfio_pci_core_write,
 	.mmap		= barmap_vfio_mmap,
 	.request	= vfio_pci_core_request,
 	.match		= vfio_pci_core_match,
-	BARMAP_OPS_MATCH_TOKEN_UUID
-	BARMAP_OPS_IOMMUFD
-	BARMAP_OPS_PASID
+	.match_token_uuid = vfio_pci_core_match_token_uuid,
+	.bind_iommufd	= vfio_iommufd_physical_bind,
+	.unbind_iommufd	= vfio_iommufd_physical_unbind,
+	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
+	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+	.pasid_attach_ioas	= vfio_iommufd_physical_pasid_attach_ioas,
+	.pasid_detach_ioas	= vfio_iommufd_physical_pasid_detach_ioas,
 };
 
 static int barmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)

@@ -21,18 +21,12 @@
 
 /*
  * The huge sizes a fault can insert a mapping of.  Zero where the
- * architecture cannot, where a folded level makes PUD no bigger than
- * PMD, or where faults are left to vfio-pci-core (see compat.h).
+ * architecture cannot, or where a folded level makes PUD no bigger than
+ * PMD.
  */
 void barmap_huge_shifts(unsigned int shifts[2])
 {
 	unsigned int pud_shift = PUD_SHIFT;
-
-	if (!BARMAP_OWNS_FAULTS) {
-		shifts[0] = 0;
-		shifts[1] = 0;
-		return;
-	}
 
 	shifts[0] = IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) ? PMD_SHIFT : 0;
 	shifts[1] = IS_ENABLED(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP) &&
@@ -276,8 +270,7 @@ bool barmap_bar_mappable(struct barmap_device *bdev, unsigned int bar,
  * barmap's mmap decision, and the layout as a SPARSE_MMAP capability for
  * every mappable BAR of a page or more that has an area, but one holding
  * MSI-X under msix_mmap (barmap_bar_advertises_areas()).  Every other index
- * is vfio-pci-core's.  The caller (vfio_main, or compat.h before Linux
- * 6.19) runs the argsz protocol.
+ * is vfio-pci-core's.  The caller, vfio_main, runs the argsz protocol.
  *
  * Return: 0 or a negative errno.
  */

@@ -183,7 +183,7 @@ void barmap_release_subpage_bars(struct barmap_device *bdev)
 void barmap_apply_subpage_mmap_policy(struct barmap_device *bdev)
 {
 	struct vfio_pci_core_device *vdev = &bdev->core_device;
-	bool core_maps = !barmap_pci_bars_unmappable(vdev->pdev);
+	bool core_maps = !vdev->pdev->non_mappable_bars;
 	int bar;
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
