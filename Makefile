@@ -71,7 +71,7 @@ modules:
 clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	. ./scripts/lib.sh && unmount_under $(BUILD)
-	rm -rf --one-file-system $(BUILD) compat/tree
+	rm -rf --one-file-system $(BUILD) compat/tree compat/tree.new
 	$(MAKE) -C selftests/vfio/barmap clean
 	$(MAKE) -C selftests/vfio/barmap/unit clean
 
