@@ -98,21 +98,25 @@ for f in $features; do
 	tap $? "probe $f answers both ways (y: ${ys:-none}, n: ${ns:-none})"
 done
 
+# build_stops KDIR SRC LOG PATTERN [MAKEVAR...]: the module build of SRC
+# fails, its log matches PATTERN, and no object of the driver was made.
+build_stops() {
+	bs_kdir=$1 bs_src=$2 bs_log=$3 bs_pattern=$4
+	shift 4
+	make -C "$bs_kdir" M="$bs_src" "$@" modules >"$bs_log" 2>&1 && return 1
+	grep -q "$bs_pattern" "$bs_log" || return 1
+	[ ! -e "$bs_src/compat/tree/drivers/vfio/pci/barmap/main.o" ]
+}
+
 # A probe failing for a reason other than its feature must stop the
 # build, never choose a path: -Wpedantic under -Werror breaks every
 # probe and every control compile alike.
 for arg in "$@"; do
 	series=${arg%%=*} kdir=${arg#*=}
 	make -C "$kdir" M="$work/src-$series" clean >/dev/null 2>&1 || true
-	if make -C "$kdir" M="$work/src-$series" \
-		BARMAP_PROBE_CFLAGS=-Wpedantic modules >"$work/$series-broken.log" 2>&1; then
-		st=1
-	else
-		grep -q "compat probe '[a-z_]*' could not decide" "$work/$series-broken.log"
-		st=$?
-	fi
-	[ -e "$work/src-$series/compat/tree/drivers/vfio/pci/barmap/main.o" ] && st=1
-	tap $st "a probe that cannot decide stops the build on $series, before any object"
+	build_stops "$kdir" "$work/src-$series" "$work/$series-broken.log" \
+		"compat probe '[a-z_]*' could not decide" BARMAP_PROBE_CFLAGS=-Wpedantic
+	tap $? "a probe that cannot decide stops the build on $series, before any object"
 done
 
 # A compat patch that does not apply exactly must stop the build too: one
@@ -124,12 +128,7 @@ for arg in "$@"; do
 	copy_source "$bad"
 	second=$(ls "$bad/compat/patches" | sed -n 2p)
 	sed -i '0,/^ \t/s/^ \t/ \t \t/' "$bad/compat/patches/$second"
-	if make -C "$kdir" M="$bad" modules >"$work/bad-patch.log" 2>&1; then
-		st=1
-	else
-		grep -q "compat patch $second does not apply" "$work/bad-patch.log"
-		st=$?
-	fi
-	[ -e "$bad/compat/tree/drivers/vfio/pci/barmap/main.o" ] && st=1
-	tap $st "a compat patch that does not apply stops the build on $series, before any object"
+	build_stops "$kdir" "$bad" "$work/bad-patch.log" \
+		"compat patch $second does not apply"
+	tap $? "a compat patch that does not apply stops the build on $series, before any object"
 done
