@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=sh
 #
 # The out-of-tree build's copy of the driver (run by the top-level Kbuild):
 #
