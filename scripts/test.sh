@@ -7,9 +7,8 @@
 # on each x86 kernel (Debian 13's newest 7.x, unpacked by make deps, first
 # as the primary target; Debian's 6.12, bookworm's 6.1, the debug kernel
 # built from linux-source-7.x), boot the arm64 kernels
-# (scripts/test-arm64.sh), then, once the rig's kernels are built, the
-# nested end to end test on the 7.x kernel under three QEMU versions
-# (scripts/e2e.sh);
+# (scripts/test-arm64.sh), then, alone on the machine, the nested end to
+# end test on the 7.x kernel under three QEMU versions (scripts/e2e.sh);
 # print every TAP line and, last, the "N passed, N failed" summary over
 # all of them, held to scripts/expected-results.
 
@@ -68,7 +67,6 @@ prebuild_kernels() {
 	return 0
 }
 prebuild_kernels &
-prebuild_pid=$!
 
 d7_build=$(debian7_build)
 ver=$(module_version)
@@ -551,18 +549,14 @@ if [ $selftests_built = 0 ] && has_suite debug; then
 	lane debug "$results" debug_suite
 fi
 
-# The nested end to end test last, once the rig's kernels are built:
-# its nested guests run TCG inside TCG, and beside other guests and
-# kernel builds on two cores they did not boot within 15 minutes.  It
-# does not wait for the background lanes: by now at most the Debian 13
-# system's guest and arm64's are left, one core each, and a fresh run
-# left a core idle for eight minutes while the last of them finished
-# alone (debug lane done in minute 80, that system guest in minute 88).
-wait $prebuild_pid
+wait
+
+# The nested end to end test last, alone: its nested guests run TCG
+# inside TCG, and beside other guests and kernel builds on two cores
+# they did not boot within 15 minutes.
 if [ $selftests_built = 0 ] && has_suite e2e; then
 	lane e2e "$results" e2e_lane
 fi
-wait
 
 for f in static dkms-trixie arm64-64k; do
 	if [ -f "$BUILD/$f/results.tap" ]; then
