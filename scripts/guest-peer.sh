@@ -2,8 +2,9 @@
 #
 # The peer suite, sourced by scripts/guest-init.sh in mode "peer": Linux's
 # own VFIO selftests (tools/testing/selftests/vfio of linux-source-7.x,
-# built by scripts/upstream-selftests.sh) run on every rig device, once
-# with the devices bound to barmap-vfio-pci and once bound to vfio-pci.
+# built by scripts/upstream-selftests.sh) run on every rig device
+# (vfio_dma_mapping_test on the first: see peer_run), once with the
+# devices bound to barmap-vfio-pci and once bound to vfio-pci.
 # Each program's TAP is reduced to one result per test and IOMMU mode
 # (P pass, F fail, S skip; a program that stops before its first test
 # counts as one result of its own), the two drivers' results are printed
