@@ -8,20 +8,20 @@
 #       the vfio and 9p modules of KVER (decompressed: busybox insmod cannot
 #       read .ko.xz), barmap-vfio-pci.ko and the vfio_regions selftest.
 #   l2: the nested guest, booted by that QEMU with the devices passed
-#       through: busybox, scripts/e2e-l2-init.sh, the nvme and i6300esb
-#       modules and the e2e_ivshmem helper.
+#       through: busybox, scripts/e2e-l2-init.sh and the e2e_ivshmem
+#       helper (its kernel, the rig's L2 kernel, has the drivers built in).
 #
 # BARMAP_KERNEL_ROOT: where lib/modules/KVER is (default /), as in
 # scripts/initramfs.sh: Debian's 7.x unpacked in the cache.
 #
 # Usage: e2e-initramfs.sh l1 KVER MODULE_KO VFIO_REGIONS OUT[.gz]
-#        e2e-initramfs.sh l2 KVER E2E_IVSHMEM OUT[.gz]
+#        e2e-initramfs.sh l2 E2E_IVSHMEM OUT[.gz]
 
 set -eu
 here=$(dirname "$0")
 . "$here/lib.sh"
 
-usage="usage: $0 l1 KVER MODULE_KO VFIO_REGIONS OUT | l2 KVER E2E_IVSHMEM OUT"
+usage="usage: $0 l1 KVER MODULE_KO VFIO_REGIONS OUT | l2 E2E_IVSHMEM OUT"
 [ $# -ge 1 ] || die "$usage"
 kind=$1
 shift
@@ -35,12 +35,10 @@ l1)
 	      fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p"
 	;;
 l2)
-	[ $# -eq 3 ] || die "$usage"
-	kver=$1 module='' tool=$2 out=$3
+	[ $# -eq 2 ] || die "$usage"
+	kver='' module='' tool=$1 out=$2
 	init=$here/e2e-l2-init.sh
-	mods="drivers/nvme/common/nvme-auth drivers/nvme/common/nvme-keyring
-	      drivers/nvme/host/nvme-core drivers/nvme/host/nvme
-	      drivers/watchdog/watchdog drivers/watchdog/i6300esb"
+	mods=
 	;;
 *)
 	die "$usage"

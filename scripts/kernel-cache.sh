@@ -24,6 +24,8 @@
 #   kc_patches  patches (absolute paths, separated by spaces, maybe none)
 #               applied in that order to a copy of the source, see below
 #   kc_seed     0 builds a new key from scratch (see "seed" below)
+#   kc_modules  0 for a kernel without modules (no lib/modules, no vfio
+#               modules to check), else unset or 1
 #   kc_cost     the from-scratch cost, for the one line shown on a build
 #
 # DIR is $BARMAP_CACHE/PREFIX-HASH-PKGVER: HASH is the first 12 hex
@@ -101,7 +103,8 @@ kc_check_fragment() {
 kc_is_complete() {
 	[ -f "$kc_dir/complete" ] && [ -f "$kc_dir/$kc_out" ] &&
 		[ -s "$kc_dir/kernelrelease" ] &&
-		[ -f "$kc_dir/lib/modules/$(cat "$kc_dir/kernelrelease")/modules.dep" ]
+		{ [ "${kc_modules:-1}" = 0 ] ||
+			[ -f "$kc_dir/lib/modules/$(cat "$kc_dir/kernelrelease")/modules.dep" ]; }
 }
 
 # kc_seed_from_newest: a new key starts from a copy of the newest complete
@@ -135,6 +138,19 @@ kc_patch_source() {
 		mv "$kc_dir/src.tmp" "$kc_dir/src"
 	fi
 	kc_src=$kc_dir/src
+}
+
+# kc_install_modules: the modules into DIR/lib/modules/$rel, with the
+# vfio ones every rig kernel with modules must have.
+kc_install_modules() {
+	kc_log_run "modules_install" kc_make INSTALL_MOD_PATH="$kc_dir" \
+		modules_install
+	for m in $kc_vfio_modules; do
+		[ -f "$kc_dir/lib/modules/$rel/kernel/$m.ko" ] ||
+			die "$kc_what: $m.ko not installed (see $kc_log)"
+	done
+	[ -f "$kc_dir/lib/modules/$rel/modules.dep" ] ||
+		die "$kc_what: no modules.dep (see $kc_log)"
 }
 
 kernel_cache_build() {
@@ -198,19 +214,17 @@ kernel_cache_build() {
 		find "$kc_obj/tools/objtool" -exec \
 			touch -h -r "$kc_seeded/build/tools/objtool/objtool" {} +
 	fi
-	kc_log_run "build $kc_target and modules (-j$jobs)" \
-		kc_make -j"$jobs" "$kc_target" modules
+	if [ "${kc_modules:-1}" = 0 ]; then
+		kc_log_run "build $kc_target (-j$jobs)" \
+			kc_make -j"$jobs" "$kc_target"
+	else
+		kc_log_run "build $kc_target and modules (-j$jobs)" \
+			kc_make -j"$jobs" "$kc_target" modules
+	fi
 	rel=$(cat "$kc_obj/include/config/kernel.release")
 	[ -n "$rel" ] || die "$kc_what: empty kernel release"
 	rm -rf "${kc_dir:?}/lib"
-	kc_log_run "modules_install" kc_make INSTALL_MOD_PATH="$kc_dir" \
-		modules_install
-	for m in $kc_vfio_modules; do
-		[ -f "$kc_dir/lib/modules/$rel/kernel/$m.ko" ] ||
-			die "$kc_what: $m.ko not installed (see $kc_log)"
-	done
-	[ -f "$kc_dir/lib/modules/$rel/modules.dep" ] ||
-		die "$kc_what: no modules.dep (see $kc_log)"
+	[ "${kc_modules:-1}" = 0 ] || kc_install_modules
 	cp "$kc_obj/$kc_image" "$kc_dir/$kc_out"
 	cp "$kc_obj/.config" "$kc_dir/config"
 	echo "$rel" >"$kc_dir/kernelrelease"

@@ -362,19 +362,20 @@ lane_times() {
 	echo "# lane-time $1 $(($3 - $2))"
 }
 
-# l2_build KROOT REL VMLINUZ DIR: make e2e's nested guest (L2) in DIR:
-# e2e_ivshmem (static, -Werror), REL's kernel VMLINUZ uncompressed as
-# l2-vmlinux (linux-source's extract-vmlinux: L2 boots it through its
-# PVH entry, minutes sooner under TCG in TCG than the bzImage), and
-# l2-initrd (scripts/e2e-initramfs.sh l2, with KROOT's modules).  Used
-# by make e2e and by the booted Debian 13 system's libvirt domain.
+# l2_build DIR: make e2e's nested guest (L2) in DIR: e2e_ivshmem
+# (static, -Werror); the rig's L2 kernel (scripts/rig-kernel.sh l2,
+# cached: the drivers L2 uses built in) as l2-vmlinux, an ELF that L2
+# boots through its PVH entry (no decompressor: minutes sooner under TCG
+# in TCG than a bzImage); and l2-initrd (scripts/e2e-initramfs.sh l2).
+# Used by make e2e and by the booted Debian 13 system's libvirt domain.
 l2_build() {
-	gcc -static -O2 -Wall -Werror -o "$4/e2e_ivshmem" \
-		"$here/../selftests/vfio/barmap/e2e_ivshmem.c" &&
-		sh "$(debian7_source)/scripts/extract-vmlinux" "$3" >"$4/l2-vmlinux" &&
-		readelf -h "$4/l2-vmlinux" >/dev/null &&
-		BARMAP_KERNEL_ROOT=$1 sh "$here/e2e-initramfs.sh" l2 "$2" \
-			"$4/e2e_ivshmem" "$4/l2-initrd"
+	l2k_=$(sh "$here/rig-kernel.sh" l2 | tail -n 1) &&
+		[ -f "$l2k_/vmlinux" ] &&
+		gcc -static -O2 -Wall -Werror -o "$1/e2e_ivshmem" \
+			"$here/../selftests/vfio/barmap/e2e_ivshmem.c" &&
+		cp "$l2k_/vmlinux" "$1/l2-vmlinux" &&
+		readelf -n "$1/l2-vmlinux" | grep -q 'Xen.*0x00000012' &&
+		sh "$here/e2e-initramfs.sh" l2 "$1/e2e_ivshmem" "$1/l2-initrd"
 }
 
 # cpu_sample FILE: "SECONDS BUSY TOTAL" (the machine's busy and total

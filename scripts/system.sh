@@ -118,12 +118,11 @@ system_boot() {
 		"$BUILD/system-$3" >>"$results" || true
 }
 
-# system_l2 DIR REL: the nested guest of make e2e (lib.sh's l2_build),
-# which the booted system's libvirt domain runs (scripts/system-check.sh),
-# in the overlay's /var/lib/barmap-rig: the root's own REL kernel and
-# scripts/e2e-l2-init.sh with the root's watchdog and nvme modules.
+# system_l2 DIR: the nested guest of make e2e (lib.sh's l2_build: the
+# rig's L2 kernel and scripts/e2e-l2-init.sh), which the booted system's
+# libvirt domain runs (scripts/system-check.sh), in the overlay's
+# /var/lib/barmap-rig.
 system_l2() {
 	mkdir -p "$1/root/var/lib/barmap-rig" &&
-		l2_build "$1/root" "$2" "$1/root/boot/vmlinuz-$2" \
-			"$1/root/var/lib/barmap-rig"
+		l2_build "$1/root/var/lib/barmap-rig"
 }

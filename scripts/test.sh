@@ -53,14 +53,19 @@ has_7x() {
 # them, the x86 debug kernel (the debug and peer lanes) first, at the
 # priority of everything else: on a fresh machine it is the critical
 # path, and at nice 19 it got the cores only after every other lane;
-# then arm64's, also at that priority: at nice 10 it was done in minute
-# 67 of a fresh run, 11 minutes after its lane was due, and the last
-# lane waited for that one with a core idle.  debug_suite, the peer lane
-# and test-arm64.sh wait for them on the cache's lock.  With the kernels
-# cached this does nothing.
+# then the nested guest's (L2) kernel, small, which the Debian 13
+# system's libvirt domain needs in the middle of the run and make e2e
+# at its end; then arm64's, also at that priority: at nice 10 it was
+# done in minute 67 of a fresh run, 11 minutes after its lane was due,
+# and the last lane waited for that one with a core idle.  debug_suite,
+# the peer lane, lib.sh's l2_build and test-arm64.sh wait for them on
+# the cache's lock.  With the kernels cached this does nothing.
 prebuild_kernels() {
 	if has_suite debug || has_suite peer; then
 		sh "$here/rig-kernel.sh" debug >"$BUILD/prebuild-debug.log" 2>&1
+	fi
+	if has_suite e2e || has_suite dkms; then
+		sh "$here/rig-kernel.sh" l2 >"$BUILD/prebuild-l2.log" 2>&1
 	fi
 	has_suite arm64 && sh "$here/arm64-kernel.sh" \
 		>"$BUILD/prebuild-arm64.log" 2>&1
@@ -245,8 +250,8 @@ system_boots() {
 			system_initrd "$deb" "$r7" "$deb/initrd-$r7.gz" &&
 		step "$sys_tag: initramfs for $r6 (busybox, 9p)" \
 			system_initrd "$deb" "$r6" "$deb/initrd-$r6.gz" &&
-		step "$sys_tag: the nested guest of libvirt's domain ($r7, e2e-l2-init.sh) in /var/lib/barmap-rig" \
-			system_l2 "$deb" "$r7" || return 0
+		step "$sys_tag: the nested guest of libvirt's domain (the rig's L2 kernel, e2e-l2-init.sh) in /var/lib/barmap-rig" \
+			system_l2 "$deb" || return 0
 	system_ready=1
 	info "guest: the Debian 13 system, $r7 (boots 1 and 2), $r6 (3, and 4 after the removal)"
 	system_boot "$deb" "$r7" 1 1 0
