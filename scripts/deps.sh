@@ -141,7 +141,7 @@ d13_kernel
 # lock; a later run finds them built.
 if [ "${BARMAP_PREBUILD:-0}" = 1 ]; then
 	info "deps: building the rig's kernels in the background (log: $BARMAP_CACHE/prebuild.log)"
-	(sh "$here/rig-kernel.sh" debug && sh "$here/rig-kernel.sh" l2 &&
+	(sh "$here/rig-kernel.sh" debug; sh "$here/rig-kernel.sh" l2;
 		sh "$here/arm64-kernel.sh") \
 		>"$BARMAP_CACHE/prebuild.log" 2>&1 </dev/null &
 fi

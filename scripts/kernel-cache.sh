@@ -3,7 +3,8 @@
 # Build (once) a kernel for the guest rig from a linux-source tree as
 # unpacked by scripts/deps.sh: `make ARCH=... allnoconfig` with a config
 # fragment as KCONFIG_ALLCONFIG, the boot image and modules, and the
-# modules installed uncompressed.  Sourced by rig-kernel.sh (x86_64)
+# modules installed uncompressed (or the image alone: kc_modules=0).
+# Sourced by rig-kernel.sh (x86_64)
 # and arm64-kernel.sh, which set the variables below and call
 # kernel_cache_build; it prints, as the last line of stdout, the cache
 # directory of a complete build; everything else goes to stderr and
@@ -40,6 +41,7 @@
 #   kernelrelease              `make kernelrelease`, e.g. 6.12.117-barmap-debug
 #   lib/modules/RELEASE/       modules (.ko, uncompressed) and modules.dep;
 #                              lib/modules/RELEASE/build links to DIR/build
+#                              (not with kc_modules=0)
 #   build/                     the O= tree: KDIR for out-of-tree modules
 #                              (make -C DIR/build M=... modules, with the
 #                              same ARCH= and CROSS_COMPILE=)

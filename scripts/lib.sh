@@ -365,8 +365,8 @@ lane_times() {
 # l2_build DIR: make e2e's nested guest (L2) in DIR: e2e_ivshmem
 # (static, -Werror); the rig's L2 kernel (scripts/rig-kernel.sh l2,
 # cached: the drivers L2 uses built in) as l2-vmlinux, an ELF that L2
-# boots through its PVH entry (no decompressor: minutes sooner under TCG
-# in TCG than a bzImage); and l2-initrd (scripts/e2e-initramfs.sh l2).
+# boots through its PVH entry (no decompressor: sooner under TCG in TCG
+# than a bzImage); and l2-initrd (scripts/e2e-initramfs.sh l2).
 # Used by make e2e and by the booted Debian 13 system's libvirt domain.
 l2_build() {
 	l2k_=$(sh "$here/rig-kernel.sh" l2 | tail -n 1) &&

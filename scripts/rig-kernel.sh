@@ -48,7 +48,7 @@ debug)
 	kc_out=vmlinuz
 	;;
 l2)
-	kc_cost="about 10 minutes on 2 cores"
+	kc_cost="about 12 minutes on 2 cores"
 	kc_frag="$conf/l2-kernel.config"
 	kc_target=vmlinux
 	kc_image=vmlinux
