@@ -61,13 +61,27 @@ bound() {	# bound BDF DRIVER [HOW]: one TAP line
 # Coldplug done (udev has run its rules for every device, which is when
 # driverctl's rule asks for driverctl@pci-BDF.service), and no such unit
 # still queued: then nothing of the boot may change a binding any more.
+# Beside other guests on a loaded host this one runs many times slower
+# than real time: udevd may not even answer settle's ping in time
+# ("Failed to wait for daemon to reply"; on 2026-12-05 the check then
+# ran after 142 s with coldplug's module loads still queued, and udev
+# killed them later), so settle is asked again until it answers that
+# the queue is empty, for up to 20 minutes.  The kernel command line
+# (system.sh) gives each udev event as long before its worker is killed.
 t0=$(date +%s)
-udevadm settle --timeout=120
+settled=no
+while [ $(($(date +%s) - t0)) -lt 1200 ]; do
+	if udevadm settle --timeout=120; then
+		settled=yes
+		break
+	fi
+	sleep 5
+done
 while systemctl list-jobs --no-legend --plain 2>/dev/null | grep -q driverctl@ &&
-	[ $(($(date +%s) - t0)) -lt 120 ]; do
+	[ $(($(date +%s) - t0)) -lt 1200 ]; do
 	sleep 1
 done
-echo "# udev settled, no driverctl job queued, after $(($(date +%s) - t0)) s"
+echo "# udev settled: $settled; no driverctl job queued; after $(($(date +%s) - t0)) s"
 echo "# barmap system: kernel $(uname -r), boot $boot, systemd $(systemctl --version | sed -n 1p), up $(cut -d" " -f1 /proc/uptime) s"
 echo "# units before this one: $(systemctl list-units --state=failed --no-legend --plain | wc -l) failed"
 systemctl list-units --state=failed --no-legend --plain | sed 's/^/#   failed: /'
