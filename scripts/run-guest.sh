@@ -244,9 +244,16 @@ boot_zoo() {
 # ivshmem, rtl8139 and i6300esb at their addresses; boot() sets kernel,
 # guest_initrd and x86_append.  -no-reboot: the system's reboot ends
 # QEMU, and the rig boots it again (the next boot, maybe another kernel).
+# The i6300esb's timer is the nested guest's to start and stop (libvirt's
+# domain, scripts/system-check.sh), as in make e2e: if it ever fires,
+# this QEMU does nothing (-action watchdog=none).  On 2026-12-05, on a
+# loaded host, the nested guest's open, two pings a second apart and
+# magic close of /dev/watchdog outlasted the timer, and the reset it
+# asked for ended the whole boot.
 boot_system() {
 	qemu_x86 -accel tcg,thread=single -cpu max -M q35 \
 		-m 2G -smp 1 -nodefaults -display none -no-reboot \
+		-action watchdog=none \
 		-kernel "$(qemu_path "$kernel")" -initrd "$(qemu_path "$guest_initrd")" \
 		-append "$x86_append" \
 		-device intel-iommu \
