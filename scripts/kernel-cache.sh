@@ -36,7 +36,10 @@
 # directory and an unchanged one is never rebuilt.  With patches the
 # source is DIR/src, a copy of the unpacked tree made of hard links
 # (patch(1) writes each file it changes anew, so the shared tree stays
-# as unpacked), patched once.  DIR holds:
+# as unpacked), patched once; where the seed's patched source (below) is
+# the same, file for file, DIR/src is a symbolic link to it instead, so
+# that kbuild, which records the absolute source path of every object,
+# keeps the seed's objects.  DIR holds:
 #   $kc_out                    the boot image, for qemu -kernel
 #   kernelrelease              `make kernelrelease`, e.g. 6.12.117-barmap-debug
 #   lib/modules/RELEASE/       modules (.ko, uncompressed) and modules.dep;
@@ -104,15 +107,16 @@ kc_check_fragment() {
 # kc_is_complete: the stamp and what it vouches for are all there.
 kc_is_complete() {
 	[ -f "$kc_dir/complete" ] && [ -f "$kc_dir/$kc_out" ] &&
+		{ [ -z "${kc_patches:-}" ] || [ -f "$kc_dir/src/.patched" ]; } &&
 		[ -s "$kc_dir/kernelrelease" ] &&
 		{ [ "${kc_modules:-1}" = 0 ] ||
 			[ -f "$kc_dir/lib/modules/$(cat "$kc_dir/kernelrelease")/modules.dep" ]; }
 }
 
-# kc_seed_from_newest: a new key starts from a copy of the newest complete
-# build of the same prefix and source: kbuild then recompiles only what
-# the changed options touch.  Sets kc_seeded to the seed, if any.
-kc_seed_from_newest() {
+# kc_find_seed: the newest complete build of the same prefix and source,
+# for a new key (no O= tree yet) unless kc_seed is 0; sets kc_seeded to
+# it, or to nothing.
+kc_find_seed() {
 	kc_seeded=
 	[ ! -e "$kc_obj/Makefile" ] && [ "$kc_seed" != 0 ] || return 0
 	# shellcheck disable=SC2012 # the names are ours: hex and a version
@@ -121,12 +125,31 @@ kc_seed_from_newest() {
 	newest=${newest%/complete}
 	[ -n "$newest" ] && [ "$newest" != "$kc_dir" ] || return 0
 	kc_seeded=$newest
+}
+
+# kc_seed_from_newest: a new key starts from a copy of the seed's O= tree:
+# kbuild then recompiles only what the changed options touch.
+kc_seed_from_newest() {
+	[ -n "$kc_seeded" ] || return 0
 	rm -rf "${kc_obj:?}"
-	kc_log_run "seed from $newest" cp -a "$newest/build" "$kc_obj"
+	kc_log_run "seed from $kc_seeded" cp -a "$kc_seeded/build" "$kc_obj"
+}
+
+# kc_seed_source DIR: the seed's patched source, if DIR (a freshly
+# patched copy) has the same files: the hard links of both to the
+# unpacked tree compare as equal without being read.
+kc_seed_source() {
+	[ -n "$kc_seeded" ] || return 1
+	seed_src=$(readlink -f "$kc_seeded/src") && [ -f "$seed_src/.patched" ] ||
+		return 1
+	diff -rq --no-dereference -x .patched "$seed_src" "$1" >/dev/null 2>&1 ||
+		return 1
+	echo "$seed_src"
 }
 
 # kc_patch_source: with kc_patches, kc_src becomes DIR/src, the unpacked
-# tree hard-linked and patched (once: DIR/src/.patched says it is done).
+# tree hard-linked and patched (once: DIR/src/.patched says it is done),
+# or the seed's source where it is the same.
 kc_patch_source() {
 	[ -n "${kc_patches:-}" ] || return 0
 	if [ ! -f "$kc_dir/src/.patched" ]; then
@@ -137,9 +160,15 @@ kc_patch_source() {
 				--forward --no-backup-if-mismatch -i "$p"
 		done
 		printf '%s\n' $kc_patches >"$kc_dir/src.tmp/.patched"
-		mv "$kc_dir/src.tmp" "$kc_dir/src"
+		if shared=$(kc_seed_source "$kc_dir/src.tmp"); then
+			echo "== the seed's source is the same: $shared" >>"$kc_log"
+			rm -rf "$kc_dir/src.tmp"
+			ln -s "$shared" "$kc_dir/src"
+		else
+			mv "$kc_dir/src.tmp" "$kc_dir/src"
+		fi
 	fi
-	kc_src=$kc_dir/src
+	kc_src=$(readlink -f "$kc_dir/src")
 }
 
 # kc_install_modules: the modules into DIR/lib/modules/$rel, with the
@@ -200,6 +229,7 @@ kernel_cache_build() {
 	# shellcheck disable=SC2086
 	cat $kc_frag >"$kc_dir/fragment"
 
+	kc_find_seed
 	kc_patch_source
 	jobs=${BARMAP_JOBS:-$(nproc)}
 	kc_seed_from_newest

@@ -28,8 +28,9 @@
 # Usage: rig-kernel.sh debug|l2
 #
 # One debug kernel, not one per purpose: on a fresh machine its build is
-# on the critical path of make test.  A seeded build after a one-option
-# change takes a minute or two.
+# on the critical path of make test.  After a change of the fragment
+# alone, a build seeded from the previous one (same patched source)
+# recompiles what the changed options touch and relinks: minutes.
 # BARMAP_RIG_KERNEL_SEED=0 builds a new fragment from scratch.
 
 set -eu
