@@ -24,7 +24,7 @@ here=$(dirname "$0")
 work=$BUILD/compat-test
 features="get_region_info_caps match_token_uuid pasid_attach_ioas
 bind_iommufd vma_list vfio_pci_vmf_insert_pfn is_aligned_for_order
-zap_special_vma_range non_mappable_bars nointxmask"
+zap_special_vma_range non_mappable_bars nointxmask debug_root"
 
 # expected_patches SERIES: the compat patches a kernel of SERIES takes,
 # in order: those of the features it lacks (Debian's 7.x headers lack
@@ -42,7 +42,7 @@ expected() {
 	case $1/$2 in
 	7.*/vma_list) echo n ;;
 	7.*/*) echo y ;;
-	6.12/bind_iommufd) echo y ;;
+	6.12/bind_iommufd | 6.12/debug_root) echo y ;;
 	6.1/vma_list) echo y ;;
 	*) echo n ;;
 	esac

@@ -59,7 +59,7 @@ enum barmap_fault_stat {
  * struct barmap_device - one device bound to barmap-vfio-pci
  * @core_device: vfio-pci-core state; first, so the core's container_of works
  * @bars: per-BAR state, indexed like pdev->resource[]
- * @debugfs: this device's directory under barmap-vfio-pci/ in debugfs
+ * @debugfs: this device's directory in debugfs (see debugfs.c)
  * @layout_lock: serialises open and close, which rewrite bars[].facts and
  *	bars[].layout, against debugfs readers; users of an open device
  *	file need no lock, the layout cannot change under them

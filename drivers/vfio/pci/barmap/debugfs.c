@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Read-only debugfs view of barmap's per-device state:
+ * Read-only debugfs view of barmap's state.  Module-wide:
  *   /sys/kernel/debug/barmap-vfio-pci/huge
- *	the huge mapping sizes a fault can insert on this kernel (0: none);
- *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/reservations
+ *	the huge mapping sizes a fault can insert on this kernel (0: none).
+ * Per device, in DIR: barmap/ in the core's directory of the device,
+ * /sys/kernel/debug/vfio/<BDF>/, where the kernel has one
+ * (CONFIG_VFIO_DEBUGFS), else /sys/kernel/debug/barmap-vfio-pci/<BDF>/:
+ *   DIR/reservations
  *	one line per BAR with the exclusive-page decision and, where held,
  *	the reserved range;
- *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/layout
+ *   DIR/layout
  *	while the device is open, per memory BAR the facts the layout was
  *	computed from and the areas mmap allows, which REGION_INFO
  *	advertises as SPARSE_MMAP (not for a sub-page BAR, nor for one of
  *	MSI-X alone, which has no area: see region.c);
- *   /sys/kernel/debug/barmap-vfio-pci/<BDF>/faults
+ *   DIR/faults
  *	fault counters since bind: entries inserted by size, huge orders
  *	that fell back to a smaller one, and SIGBUS returns.
+ * DIR lives from the device's registration to the start of its
+ * unregistration, as the core's directory does.
  */
 
 #include <linux/debugfs.h>
@@ -125,10 +130,16 @@ static int faults_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(faults);
 
+/* After registration: the core creates its directory of the device then. */
 void barmap_debugfs_add_device(struct barmap_device *bdev)
 {
-	bdev->debugfs = debugfs_create_dir(pci_name(barmap_pdev(bdev)),
-					   barmap_debugfs_root);
+	struct dentry *core_dir = bdev->core_device.vdev.debug_root;
+
+	if (!IS_ERR_OR_NULL(core_dir))
+		bdev->debugfs = debugfs_create_dir("barmap", core_dir);
+	else
+		bdev->debugfs = debugfs_create_dir(pci_name(barmap_pdev(bdev)),
+						   barmap_debugfs_root);
 	debugfs_create_file("reservations", 0400, bdev->debugfs, bdev,
 			    &reservations_fops);
 	debugfs_create_file("layout", 0400, bdev->debugfs, bdev,
@@ -137,7 +148,10 @@ void barmap_debugfs_add_device(struct barmap_device *bdev)
 			    &faults_fops);
 }
 
-/* Waits for readers: after this, @bdev may be freed. */
+/*
+ * Before unregistration, which removes the core's directory with what is
+ * left in it.  Waits for readers: after this, @bdev may be freed.
+ */
 void barmap_debugfs_remove_device(struct barmap_device *bdev)
 {
 	debugfs_remove_recursive(bdev->debugfs);

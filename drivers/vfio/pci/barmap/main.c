@@ -140,16 +140,15 @@ static int barmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	/* Before registering: no open may see the page unreserved. */
 	barmap_reserve_subpage_bars(bdev);
-	barmap_debugfs_add_device(bdev);
 
 	ret = vfio_pci_core_register_device(&bdev->core_device);
 	if (ret)
 		goto out_release_subpage_bars;
 
+	barmap_debugfs_add_device(bdev);
 	return 0;
 
 out_release_subpage_bars:
-	barmap_debugfs_remove_device(bdev);
 	barmap_release_subpage_bars(bdev);
 	vfio_put_device(&bdev->core_device.vdev);
 	return ret;
@@ -160,9 +159,9 @@ static void barmap_remove(struct pci_dev *pdev)
 	struct vfio_pci_core_device *core_device = dev_get_drvdata(&pdev->dev);
 	struct barmap_device *bdev = barmap_from_core(core_device);
 
+	barmap_debugfs_remove_device(bdev);
 	/* Returns once the last user has closed the device. */
 	vfio_pci_core_unregister_device(core_device);
-	barmap_debugfs_remove_device(bdev);
 	barmap_release_subpage_bars(bdev);
 	vfio_put_device(&core_device->vdev);
 }
