@@ -169,7 +169,7 @@ minflt() {	# minflt PID: the process's minor faults so far
 faults() {
 	if [ "$1" = barmap ]; then
 		awk '{ c[$1] = $2 } END { print c["pte"] + 0, c["pmd"] + 0, c["pud"] + 0, c["fallback"] + 0 }' \
-			"/sys/kernel/debug/barmap-vfio-pci/$2/faults" 2>/dev/null ||
+			"$(barmap_debugfs "$2" faults)" 2>/dev/null ||
 			echo "- - - -"
 		return
 	fi

@@ -202,7 +202,7 @@ if [ "$mode" = demo ]; then
 	done
 	for d in $MATRIX; do
 		echo "# debugfs ${d%%=*}:"
-		sed 's/^/#   /' "/sys/kernel/debug/barmap-vfio-pci/${d%%=*}/reservations"
+		sed 's/^/#   /' "$(barmap_debugfs "${d%%=*}" reservations)"
 	done
 	finish
 fi
@@ -452,7 +452,7 @@ fi
 # shellcheck disable=SC2086 # the optional assignment is one word or none
 run "$profile/ivshmem" barmap_fault BARMAP_BDF=$IVSHMEM BARMAP_BAR=2 \
 	BARMAP_RESET_BDF=$NVME ${LARGE:+BARMAP_LARGE_BDF=$LARGE}
-sed 's/^/# faults ivshmem: /' /sys/kernel/debug/barmap-vfio-pci/$IVSHMEM/faults
+sed 's/^/# faults ivshmem: /' "$(barmap_debugfs "$IVSHMEM" faults)"
 for d in $MATRIX; do
 	run "$profile/${d#*=}" barmap_dmabuf BARMAP_BDF=${d%%=*}
 done
@@ -769,7 +769,7 @@ done
 run "$profile/ivshmem" barmap_stress BARMAP_BDF=$IVSHMEM BARMAP_BAR=2 \
 	BARMAP_RESET_BDF=$NVME BARMAP_OTHER_BDFS="${others# }"
 sed 's/^/# faults ivshmem after the storm: /' \
-	/sys/kernel/debug/barmap-vfio-pci/$IVSHMEM/faults
+	"$(barmap_debugfs "$IVSHMEM" faults)"
 for bdf in $extra_others; do
 	unbind "$bdf"
 	tap $? "unbind $bdf after the storm"

@@ -38,6 +38,17 @@ monitor_cmd() {
 	return 1
 }
 
+# barmap_debugfs BDF FILE: the path of barmap's debugfs FILE of the
+# device: in the core's directory of the device where the kernel has
+# VFIO's debugfs (vfio/BDF/barmap/), else barmap-vfio-pci/BDF/.
+barmap_debugfs() {
+	if [ -d /sys/kernel/debug/vfio ]; then
+		echo "/sys/kernel/debug/vfio/$1/barmap/$2"
+	else
+		echo "/sys/kernel/debug/barmap-vfio-pci/$1/$2"
+	fi
+}
+
 unbind() {	# unbind BDF: no driver, and no override left behind
 	dev=/sys/bus/pci/devices/$1
 	[ -e "$dev/driver" ] && echo "$1" >"$dev/driver/unbind"
@@ -329,7 +340,7 @@ msix_pages() {
 				s -= s % 4096; e += 4095 - e % 4096
 				printf "msix %s %s %.0f %.0f\n", name, substr($1, 4), s, e
 			}
-	}' "/sys/kernel/debug/barmap-vfio-pci/$1/layout"
+	}' "$(barmap_debugfs "$1" layout)"
 }
 
 # compare_flatviews LABEL WHAT BARMAP STOCK MSIX SUBPAGE [SUMMARY]: the

@@ -194,8 +194,7 @@ TEST_F(cdev, huge_entries_on_a_large_bar)
 	ASSERT_NE(NULL, info);
 	size = info->size;
 	align = size < SZ_1G ? size : SZ_1G;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/barmap-vfio-pci/%s/faults",
-		 test_bdf());
+	barmap_debugfs_file(test_bdf(), "faults", path, sizeof(path));
 	pte0 = file_keyed_number(path, "pte", -1);
 	pmd0 = file_keyed_number(path, "pmd", -1);
 	pud0 = file_keyed_number(path, "pud", -1);

@@ -109,8 +109,7 @@ static long counter(const char *bdf, const char *name)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/barmap-vfio-pci/%s/faults", bdf);
+	barmap_debugfs_file(bdf, "faults", path, sizeof(path));
 	return file_keyed_number(path, name, -1);
 }
 
@@ -158,7 +157,7 @@ TEST(huge_file_reports_the_sizes_of_this_page_size)
 
 	if (!barmap_rig_expects())
 		SKIP(return, "the rig said nothing of this kernel (BARMAP_EXPECT_FAULTS)");
-	text = read_file("/sys/kernel/debug/barmap-vfio-pci/huge");
+	text = read_file(BARMAP_DEBUGFS_ROOT "/huge");
 	ASSERT_NE(NULL, text) TH_LOG("no debugfs huge file");
 	TH_LOG("page 0x%lx, debugfs: %s", page, text);
 	free(text);

@@ -575,8 +575,7 @@ static long long huge_faults(const char *bdf, const char *level)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/barmap-vfio-pci/%s/faults", bdf);
+	barmap_debugfs_file(bdf, "faults", path, sizeof(path));
 	return file_keyed_number(path, level, 0);
 }
 

@@ -70,8 +70,7 @@ static void reservation_line(const char *bdf, unsigned int bar, char *buf,
 	char path[128], want[16], *text, *line;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/barmap-vfio-pci/%s/reservations", bdf);
+	barmap_debugfs_file(bdf, "reservations", path, sizeof(path));
 	text = read_file(path);
 	if (!text)
 		return;

@@ -5,9 +5,12 @@
  * come and go cleanly and leave /proc/iomem exactly as it found it.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -74,6 +77,59 @@ TEST_F_TIMEOUT(cycles, bind_unbind_leave_iomem_unchanged, 600)
 	TH_LOG("%d cycles over: %s", cycles, env);
 	free(before);
 	free(after);
+}
+
+/*
+ * Whether barmap's debugfs directory of @bdf is where the kernel says
+ * (the core's vfio/BDF/barmap/ where it has VFIO's debugfs, else
+ * barmap-vfio-pci/BDF/), with @bound, and nowhere without.  Returns NULL
+ * or what is wrong.
+ */
+static const char *debugfs_dir_wrong(const char *bdf, bool bound)
+{
+	char core[PATH_MAX], own[PATH_MAX];
+	bool in_core, in_own;
+	struct stat st;
+
+	snprintf(core, sizeof(core), VFIO_DEBUGFS_ROOT "/%s/barmap", bdf);
+	snprintf(own, sizeof(own), BARMAP_DEBUGFS_ROOT "/%s", bdf);
+	in_core = !stat(core, &st);
+	in_own = !stat(own, &st);
+	if (!bound)
+		return in_core || in_own ? "left behind after unbind" : NULL;
+	if (vfio_has_debugfs())
+		return in_core && !in_own ? NULL :
+			"not (only) in the core's directory of the device";
+	return in_own && !in_core ? NULL : "not (only) in barmap-vfio-pci/";
+}
+
+/*
+ * The device's debugfs directory comes with the binding and goes with it,
+ * in the core's directory of the device where there is one.
+ */
+TEST_F(cycles, debugfs_dir_follows_binding_and_the_core)
+{
+	const char *env = getenv("BARMAP_BDFS"), *wrong;
+	char *list, *bdf, *save;
+
+	if (!env)
+		SKIP(return, "no devices given (BARMAP_BDFS)");
+	TH_LOG("VFIO's debugfs (%s): %s", VFIO_DEBUGFS_ROOT,
+	       vfio_has_debugfs() ? "yes" : "no");
+	list = strdup(env);
+	ASSERT_NE(NULL, list);
+	for (bdf = strtok_r(list, " ", &save); bdf;
+	     bdf = strtok_r(NULL, " ", &save)) {
+		wrong = debugfs_dir_wrong(bdf, true);
+		EXPECT_EQ(NULL, wrong) TH_LOG("%s bound: %s", bdf, wrong);
+		ASSERT_EQ(0, pci_unbind(bdf));
+		wrong = debugfs_dir_wrong(bdf, false);
+		EXPECT_EQ(NULL, wrong) TH_LOG("%s: %s", bdf, wrong);
+		ASSERT_EQ(0, pci_bind(bdf, BARMAP_DRIVER));
+		wrong = debugfs_dir_wrong(bdf, true);
+		EXPECT_EQ(NULL, wrong) TH_LOG("%s bound again: %s", bdf, wrong);
+	}
+	free(list);
 }
 
 TEST_HARNESS_MAIN

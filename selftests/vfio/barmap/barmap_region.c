@@ -541,8 +541,7 @@ TEST_F(region, debugfs_layout_matches_region_info)
 	unsigned int i;
 	int n;
 
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/barmap-vfio-pci/%s/layout", self->dev.bdf);
+	barmap_debugfs_file(self->dev.bdf, "layout", path, sizeof(path));
 	text = read_file(path);
 	ASSERT_NE(NULL, text) TH_LOG("%s: %s", path, strerror(errno));
 	for (b = self->exp->bars; b->bar >= 0; b++) {

@@ -214,8 +214,7 @@ static long sigbus_counter(const char *bdf)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/barmap-vfio-pci/%s/faults", bdf);
+	barmap_debugfs_file(bdf, "faults", path, sizeof(path));
 	return file_keyed_number(path, "sigbus", 0);
 }
 

@@ -272,8 +272,7 @@ TEST_F(subpage, debugfs_shows_page_state)
 	char path[128], want[16], *text, *line;
 	unsigned int bar;
 
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/barmap-vfio-pci/%s/reservations", self->bdf);
+	barmap_debugfs_file(self->bdf, "reservations", path, sizeof(path));
 	text = read_file(path);
 	ASSERT_NE(NULL, text) TH_LOG("%s: %s", path, strerror(errno));
 	for (bar = 0; bar < 6; bar++) {

@@ -35,7 +35,6 @@
 #include "vfio_util.h"
 
 #define MODULE_NAME	"barmap_vfio_pci"
-#define DEBUGFS_DIR	"/sys/kernel/debug/barmap-vfio-pci/"
 /* vfio re-asks the user to release the device every 10 s: stay below. */
 #define UNBIND_WAIT_MS	8000
 
@@ -142,12 +141,16 @@ static char *strip_lines(const char *text, const char *who)
 	return out;
 }
 
+/* barmap's directory of the device, in either place it can be. */
 static bool debugfs_has(const char *bdf)
 {
 	char path[128];
 	struct stat st;
 
-	snprintf(path, sizeof(path), DEBUGFS_DIR "%s", bdf);
+	snprintf(path, sizeof(path), VFIO_DEBUGFS_ROOT "/%s/barmap", bdf);
+	if (!stat(path, &st))
+		return true;
+	snprintf(path, sizeof(path), BARMAP_DEBUGFS_ROOT "/%s", bdf);
 	return !stat(path, &st);
 }
 

@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/pci_regs.h>
@@ -675,13 +676,13 @@ long long file_keyed_number(const char *path, const char *key,
 
 uint64_t barmap_debugfs_huge_size(const char *level)
 {
-	return file_keyed_number("/sys/kernel/debug/barmap-vfio-pci/huge",
+	return file_keyed_number(BARMAP_DEBUGFS_ROOT "/huge",
 				 level, 0);
 }
 
 bool barmap_debugfs_owns_faults(void)
 {
-	char *text = read_file("/sys/kernel/debug/barmap-vfio-pci/huge");
+	char *text = read_file(BARMAP_DEBUGFS_ROOT "/huge");
 	/* Only a build that leaves faults to the core says so. */
 	bool owns = text && !strstr(text, "faults vfio-pci-core\n");
 
@@ -691,7 +692,7 @@ bool barmap_debugfs_owns_faults(void)
 
 bool barmap_debugfs_zaps_puds(void)
 {
-	char *text = read_file("/sys/kernel/debug/barmap-vfio-pci/huge");
+	char *text = read_file(BARMAP_DEBUGFS_ROOT "/huge");
 	bool zaps = text && strstr(text, "pud split and move barmap\n");
 
 	free(text);
@@ -856,4 +857,28 @@ bool read32_raises_sigbus(const void *p)
 	uint32_t val;
 
 	return !read32_guarded(p, &val);
+}
+
+bool vfio_has_debugfs(void)
+{
+	struct stat st;
+
+	return !stat(VFIO_DEBUGFS_ROOT, &st) && S_ISDIR(st.st_mode);
+}
+
+void barmap_debugfs_dir(const char *bdf, char *buf, size_t len)
+{
+	if (vfio_has_debugfs())
+		snprintf(buf, len, VFIO_DEBUGFS_ROOT "/%s/barmap", bdf);
+	else
+		snprintf(buf, len, BARMAP_DEBUGFS_ROOT "/%s", bdf);
+}
+
+void barmap_debugfs_file(const char *bdf, const char *file, char *buf,
+			 size_t len)
+{
+	char dir[PATH_MAX];
+
+	barmap_debugfs_dir(bdf, dir, sizeof(dir));
+	snprintf(buf, len, "%s/%s", dir, file);
 }

@@ -237,6 +237,20 @@ uint64_t barmap_huge_size(const char *level);
 uint64_t barmap_debugfs_huge_size(const char *level);
 
 /*
+ * The debugfs directory of barmap's files for the device @bdf: barmap/ in
+ * the core's directory of the device where the kernel has VFIO's debugfs
+ * (/sys/kernel/debug/vfio/, CONFIG_VFIO_DEBUGFS), else barmap-vfio-pci/BDF
+ * (Documentation/driver-api/barmap-vfio-pci.rst, "debugfs").
+ */
+#define VFIO_DEBUGFS_ROOT	"/sys/kernel/debug/vfio"
+#define BARMAP_DEBUGFS_ROOT	"/sys/kernel/debug/barmap-vfio-pci"
+bool vfio_has_debugfs(void);
+void barmap_debugfs_dir(const char *bdf, char *buf, size_t len);
+/* @file of that directory, e.g. "faults". */
+void barmap_debugfs_file(const char *bdf, const char *file, char *buf,
+			 size_t len);
+
+/*
  * Whether barmap-vfio-pci handles faults on BAR mappings on this kernel
  * (where vfio-pci-core still tracks its own mappings, before Linux 6.12,
  * barmap leaves faults to it): BARMAP_EXPECT_FAULTS ("barmap" or
