@@ -55,7 +55,7 @@ TEST_F_TIMEOUT(cycles, bind_unbind_leave_iomem_unchanged, 600)
 	char *before, *after, *list, *bdf, *save;
 	int i, ret;
 
-	if (!env)
+	if (!env || !*env)
 		SKIP(return, "no devices given (BARMAP_BDFS)");
 
 	before = read_file("/proc/iomem");
@@ -87,9 +87,11 @@ TEST_F_TIMEOUT(cycles, bind_unbind_leave_iomem_unchanged, 600)
  */
 static const char *debugfs_dir_wrong(const char *bdf, bool bound)
 {
-	char core[PATH_MAX], own[PATH_MAX];
+	static const char * const files[] = { "reservations", "layout", "faults" };
+	char core[PATH_MAX], own[PATH_MAX], path[PATH_MAX + 16];
 	bool in_core, in_own;
 	struct stat st;
+	unsigned int i;
 
 	snprintf(core, sizeof(core), VFIO_DEBUGFS_ROOT "/%s/barmap", bdf);
 	snprintf(own, sizeof(own), BARMAP_DEBUGFS_ROOT "/%s", bdf);
@@ -97,10 +99,17 @@ static const char *debugfs_dir_wrong(const char *bdf, bool bound)
 	in_own = !stat(own, &st);
 	if (!bound)
 		return in_core || in_own ? "left behind after unbind" : NULL;
-	if (vfio_has_debugfs())
-		return in_core && !in_own ? NULL :
-			"not (only) in the core's directory of the device";
-	return in_own && !in_core ? NULL : "not (only) in barmap-vfio-pci/";
+	if (vfio_has_debugfs() ? !in_core || in_own : !in_own || in_core)
+		return vfio_has_debugfs() ?
+			"not (only) in the core's directory of the device" :
+			"not (only) in barmap-vfio-pci/";
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", in_core ? core : own,
+			 files[i]);
+		if (stat(path, &st))
+			return "a file is missing";
+	}
+	return NULL;
 }
 
 /*
@@ -112,7 +121,7 @@ TEST_F(cycles, debugfs_dir_follows_binding_and_the_core)
 	const char *env = getenv("BARMAP_BDFS"), *wrong;
 	char *list, *bdf, *save;
 
-	if (!env)
+	if (!env || !*env)
 		SKIP(return, "no devices given (BARMAP_BDFS)");
 	TH_LOG("VFIO's debugfs (%s): %s", VFIO_DEBUGFS_ROOT,
 	       vfio_has_debugfs() ? "yes" : "no");

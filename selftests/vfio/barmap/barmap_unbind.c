@@ -254,6 +254,11 @@ TEST_F_TIMEOUT(unbind, waits_for_fd_then_mapping_then_releases, 60)
 		bus += !read_word(self->map);
 	}
 	ASSERT_TRUE(running(pid, &status)) TH_LOG("unbind did not wait");
+	/* debugfs goes when unbind starts, as vfio's own directory does. */
+	for (i = 0; i < 100 && debugfs_has(self->bdf); i++)
+		sleep_ms(50);
+	EXPECT_FALSE(debugfs_has(self->bdf))
+		TH_LOG("debugfs still there while unbind waits");
 
 	/* ... and while only the mapping holds it... */
 	vfio_dev_close(&self->dev);
