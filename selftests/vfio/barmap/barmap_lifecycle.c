@@ -103,7 +103,7 @@ static const char *debugfs_dir_wrong(const char *bdf, bool bound)
 		return vfio_has_debugfs() ?
 			"not (only) in the core's directory of the device" :
 			"not (only) in barmap-vfio-pci/";
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(path, sizeof(path), "%s/%s", in_core ? core : own,
 			 files[i]);
 		if (stat(path, &st))
