@@ -119,7 +119,7 @@ check: deps
 	sh scripts/check.sh
 
 selftests:
-	$(MAKE) -C selftests/vfio/barmap KSFT_DIR=$$(sh scripts/ksft-dir.sh)
+	sh scripts/selftests.sh $(BUILD)/guest-bin
 
 unit:
 	$(MAKE) -C selftests/vfio/barmap/unit KSFT_DIR=$$(sh scripts/ksft-dir.sh) run

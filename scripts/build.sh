@@ -10,7 +10,6 @@
 export KVER
 [ -n "$KVER" ] || die "no Debian 6.12 kernel installed; run make deps"
 kdir=/usr/src/linux-headers-$KVER
-ksft=$(sh "$here/ksft-dir.sh")
 
 results=${results:-$BUILD/build.tap}
 mkdir -p "$BUILD"
@@ -61,8 +60,8 @@ install_into() {
 
 step "barmap-vfio-pci.ko against $KVER (W=1, no warnings)" \
 	build_module "$kdir" "$PWD" || built=1
-step "guest selftests" \
-	make -C selftests/vfio/barmap KSFT_DIR="$ksft" OUTPUT="$BUILD/guest-bin" ||
+step "guest selftests (with libvfio of linux-source-7.x)" \
+	sh "$here/selftests.sh" "$BUILD/guest-bin" ||
 	{ built=1; selftests_built=1; }
 # Upstream's own VFIO selftests of linux-source-7.x, beside ours in every
 # initramfs: the peer suite (scripts/guest-peer.sh) runs them.

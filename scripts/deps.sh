@@ -85,9 +85,11 @@ kernel_packages() {
 	done
 }
 
-# apt-get download of busybox-static:arm64 (below) needs arm64 among
-# dpkg's foreign architectures; add it before the one apt-get update.
-if [ ! -f "$(arm64_busybox_dir)/.unpacked" ] &&
+# apt-get download of busybox-static:arm64 and uuid-dev:arm64 (below)
+# needs arm64 among dpkg's foreign architectures; add it before the one
+# apt-get update.
+if { [ ! -f "$(arm64_busybox_dir)/.unpacked" ] ||
+	[ ! -f "$(arm64_uuid_dir)/.unpacked" ]; } &&
 	! dpkg --print-foreign-architectures | grep -qx arm64; then
 	info "deps: adding arm64 as a foreign architecture"
 	dpkg --add-architecture arm64
@@ -111,23 +113,28 @@ if [ ! -f "$src/.unpacked" ]; then
 	touch "$src/.unpacked"
 fi
 
-# The arm64 guest's busybox: Debian's static arm64 build, unpacked into
-# the cache (never installed: no multiarch packages on this machine).
-bb=$(arm64_busybox_dir)
-if [ ! -f "$bb/.unpacked" ]; then
+# arm64_unpack PKG DIR FILE: Debian's PKG:arm64 unpacked into DIR (dpkg
+# -x, never installed: no multiarch packages on this machine), once;
+# FILE, under DIR, must be in it.
+arm64_unpack() {
+	[ ! -f "$2/.unpacked" ] || return 0
 	apt_update_once
 	tmp=$(mktemp -d)
 	# apt-get download fetches as user _apt, into the current directory
 	chown _apt "$tmp" 2>/dev/null || chmod 777 "$tmp"
-	info "deps: downloading busybox-static:arm64 into $bb"
-	(cd "$tmp" && apt-get download -qq busybox-static:arm64) ||
-		die "deps: apt-get download busybox-static:arm64 failed"
-	rm -rf "$bb"
-	dpkg -x "$tmp"/busybox-static_*_arm64.deb "$bb"
+	info "deps: downloading $1:arm64 into $2"
+	(cd "$tmp" && apt-get download -qq "$1:arm64") ||
+		die "deps: apt-get download $1:arm64 failed"
+	rm -rf "$2"
+	dpkg -x "$tmp/$1"_*_arm64.deb "$2"
 	rm -rf "$tmp"
-	[ -x "$bb/bin/busybox" ] || die "deps: no bin/busybox in busybox-static:arm64"
-	touch "$bb/.unpacked"
-fi
+	[ -e "$2/$3" ] || die "deps: no $3 in $1:arm64"
+	touch "$2/.unpacked"
+}
+
+# The arm64 guest's busybox, and the static libuuid of its selftests.
+arm64_unpack busybox-static "$(arm64_busybox_dir)" bin/busybox
+arm64_unpack uuid-dev "$(arm64_uuid_dir)" usr/lib/aarch64-linux-gnu/libuuid.a
 
 # Debian's newest 7.x kernel from trixie-backports and its source:
 # downloaded with a private apt configuration, unpacked into the cache

@@ -231,6 +231,13 @@ arm64_busybox_dir() {
 	echo "$BARMAP_CACHE/busybox-arm64"
 }
 
+# Where scripts/deps.sh unpacks Debian's uuid-dev:arm64: the static
+# libuuid that the arm64 selftests link (libvfio parses VF tokens with it)
+# is DIR/usr/lib/aarch64-linux-gnu/libuuid.a.
+arm64_uuid_dir() {
+	echo "$BARMAP_CACHE/uuid-dev-arm64"
+}
+
 # step NAME CMD...: a build step is one TAP line in $results; the
 # command's output goes to $BUILD/step.log, and its tail into $results if
 # it fails.

@@ -27,7 +27,6 @@ here=$(dirname "$0")
 
 : "${BUILD:=$PWD/build}"
 cross=$ARM64_CROSS
-ksft=$(sh "$here/ksft-dir.sh")
 busybox=$(arm64_busybox_dir)/bin/busybox
 kmake_vars="ARCH=arm64 CROSS_COMPILE=$cross"
 bin=$BUILD/arm64/bin
@@ -86,8 +85,7 @@ results=$BUILD/arm64/selftests.tap
 : >"$results"
 tests=1
 step "guest selftests, cross-built static for arm64 (${*:-16k 64k})" \
-	make -C selftests/vfio/barmap CC="${cross}gcc" KSFT_DIR="$ksft" \
-	OUTPUT="$bin" && tests=0
+	sh "$here/selftests.sh" "$bin" arm64 && tests=0
 cat "$results"
 
 # The zoo (scripts/zoo.sh) on arm64: the PCI device models

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <uuid/uuid.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -36,38 +37,11 @@ static const char *vf_bdf(void)
 	return getenv("BARMAP_VF_BDF") ?: "";
 }
 
-/* A UUID's text into its 16 bytes, as the kernel's uuid_parse() reads it. */
-static void uuid_bytes(const char *text, unsigned char out[16])
-{
-	int i, n = 0;
-
-	for (i = 0; text[i] && n < 16; i++) {
-		if (text[i] == '-')
-			continue;
-		if (sscanf(&text[i], "%2hhx", &out[n++]) != 1)
-			break;
-		i++;
-	}
-}
-
-/* Open @bdf through its group, with " vf_token=@token" unless NULL. */
-static int open_with_token(struct vfio_dev *dev, const char *bdf,
-			   const char *token)
-{
-	char name[96];
-
-	if (token)
-		snprintf(name, sizeof(name), "%s vf_token=%s", bdf, token);
-	else
-		snprintf(name, sizeof(name), "%s", bdf);
-	return vfio_dev_open_named(dev, bdf, name);
-}
-
 /* Whether the VF opens with @token (closed again at once); 0 or -errno. */
 static int vf_opens(const char *token)
 {
 	struct vfio_dev vf;
-	int ret = open_with_token(&vf, vf_bdf(), token);
+	int ret = vfio_dev_open_token(&vf, vf_bdf(), token);
 
 	if (!ret)
 		vfio_dev_close(&vf);
@@ -86,7 +60,7 @@ FIXTURE_SETUP(vftoken)
 		SKIP(return, "BARMAP_PF_BDF and BARMAP_VF_BDF not set: no SR-IOV PF in this rig");
 	ASSERT_EQ(0, sysfs_driver(pf_bdf(), drv, sizeof(drv)));
 	ASSERT_STREQ(test_driver(), drv);
-	ASSERT_EQ(0, open_with_token(&self->pf, pf_bdf(), TOKEN_A));
+	ASSERT_EQ(0, vfio_dev_open_token(&self->pf, pf_bdf(), TOKEN_A));
 }
 
 FIXTURE_TEARDOWN(vftoken)
@@ -144,7 +118,7 @@ TEST_F(vftoken, feature_set_replaces_the_token)
 	};
 
 	ASSERT_EQ(0, ioctl(self->pf.fd, VFIO_DEVICE_FEATURE, &probe));
-	uuid_bytes(TOKEN_B, set.uuid);
+	ASSERT_EQ(0, uuid_parse(TOKEN_B, set.uuid));
 	ASSERT_EQ(0, ioctl(self->pf.fd, VFIO_DEVICE_FEATURE, &set));
 	ASSERT_EQ(-EACCES, vf_opens(TOKEN_A));
 	ASSERT_EQ(0, vf_opens(TOKEN_B));
@@ -156,10 +130,10 @@ TEST_F(vftoken, pf_in_use_by_a_vf_user_needs_the_token)
 	struct vfio_dev vf, pf2;
 
 	vfio_dev_close(&self->pf);
-	ASSERT_EQ(0, open_with_token(&vf, vf_bdf(), TOKEN_A));
-	EXPECT_EQ(-EACCES, open_with_token(&pf2, pf_bdf(), NULL));
-	EXPECT_EQ(-EACCES, open_with_token(&pf2, pf_bdf(), TOKEN_B));
-	EXPECT_EQ(0, open_with_token(&pf2, pf_bdf(), TOKEN_A));
+	ASSERT_EQ(0, vfio_dev_open_token(&vf, vf_bdf(), TOKEN_A));
+	EXPECT_EQ(-EACCES, vfio_dev_open_token(&pf2, pf_bdf(), NULL));
+	EXPECT_EQ(-EACCES, vfio_dev_open_token(&pf2, pf_bdf(), TOKEN_B));
+	EXPECT_EQ(0, vfio_dev_open_token(&pf2, pf_bdf(), TOKEN_A));
 	vfio_dev_close(&pf2);
 	vfio_dev_close(&vf);
 }
@@ -167,30 +141,29 @@ TEST_F(vftoken, pf_in_use_by_a_vf_user_needs_the_token)
 /* The same through the VF's cdev and VFIO_DEVICE_BIND_IOMMUFD. */
 TEST_F(vftoken, cdev_bind_checks_the_token)
 {
-	unsigned char a[16], b[16];
-	char path[64];
+	const char *path;
 	int iommufd, fd, ret;
 
 	if (access("/dev/iommu", F_OK))
 		SKIP(return, "no /dev/iommu: kernel without IOMMUFD");
-	if (vfio_cdev_path(vf_bdf(), path, sizeof(path)))
+	if (!vfio_cdev_exists(vf_bdf()))
 		SKIP(return, "no VFIO device cdev: kernel without VFIO_DEVICE_CDEV");
-	uuid_bytes(TOKEN_A, a);
-	uuid_bytes(TOKEN_B, b);
 	iommufd = open("/dev/iommu", O_RDWR);
 	ASSERT_LE(0, iommufd);
 
+	path = vfio_pci_get_cdev_path(vf_bdf());
 	fd = open(path, O_RDWR);
-	ASSERT_LE(0, fd);
-	ret = vfio_cdev_bind(fd, iommufd, b, NULL);
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", path, strerror(errno));
+	free((void *)path);
+	ret = __vfio_device_bind_iommufd(fd, iommufd, TOKEN_B);
 	if (ret == -EINVAL) {
 		close(fd);
 		close(iommufd);
 		SKIP(return, "VFIO_DEVICE_BIND_IOMMUFD has no token flag on this kernel");
 	}
 	EXPECT_EQ(-EACCES, ret);
-	EXPECT_EQ(-EACCES, vfio_cdev_bind(fd, iommufd, NULL, NULL));
-	EXPECT_EQ(0, vfio_cdev_bind(fd, iommufd, a, NULL));
+	EXPECT_EQ(-EACCES, __vfio_device_bind_iommufd(fd, iommufd, NULL));
+	EXPECT_EQ(0, __vfio_device_bind_iommufd(fd, iommufd, TOKEN_A));
 	close(fd);
 	close(iommufd);
 }

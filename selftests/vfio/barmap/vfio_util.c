@@ -24,77 +24,41 @@
 
 #include "vfio_util.h"
 
-static int iommu_group_of(const char *bdf)
+int vfio_dev_open_token(struct vfio_dev *dev, const char *bdf,
+			const char *vf_token)
 {
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	return atoi(basename(link));
-}
-
-int vfio_dev_open(struct vfio_dev *dev, const char *bdf)
-{
-	return vfio_dev_open_named(dev, bdf, bdf);
-}
-
-int vfio_dev_open_named(struct vfio_dev *dev, const char *bdf,
-			const char *name)
-{
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[64];
-	int group, ret;
+	int ret;
 
 	memset(dev, 0, sizeof(*dev));
-	dev->container = -1;
-	dev->group = -1;
-	dev->fd = -1;
 	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
-
-	group = iommu_group_of(bdf);
-	if (group < 0)
-		return group;
-
-	dev->container = open("/dev/vfio/vfio", O_RDWR);
-	if (dev->container < 0)
-		goto err;
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
-	dev->group = open(path, O_RDWR);
-	if (dev->group < 0)
-		goto err;
-	if (ioctl(dev->group, VFIO_GROUP_GET_STATUS, &status))
-		goto err;
-	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		errno = EBUSY;
-		goto err;
+	dev->iommu = iommu_init(MODE_VFIO_TYPE1V2_IOMMU);
+	dev->container = dev->iommu->container_fd;
+	dev->device = vfio_pci_device_alloc(dev->bdf, dev->iommu);
+	vfio_pci_group_setup(dev->device, bdf);
+	dev->group = dev->device->group_fd;
+	vfio_container_set_iommu(dev->device);
+	__vfio_pci_group_get_device_fd(dev->device, bdf, vf_token);
+	dev->fd = dev->device->fd;
+	if (dev->fd < 0) {
+		ret = -errno;
+		vfio_dev_close(dev);
+		return ret;
 	}
-	if (ioctl(dev->group, VFIO_GROUP_SET_CONTAINER, &dev->container))
-		goto err;
-	if (ioctl(dev->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		goto err;
-	dev->fd = ioctl(dev->group, VFIO_GROUP_GET_DEVICE_FD, name);
-	if (dev->fd < 0)
-		goto err;
 	return 0;
-err:
-	ret = -errno;
-	vfio_dev_close(dev);
-	return ret;
 }
 
 void vfio_dev_close(struct vfio_dev *dev)
 {
-	if (dev->fd >= 0)
+	if (dev->fd >= 0 && dev->device)
 		close(dev->fd);
-	if (dev->group >= 0)
+	if (dev->group > 0)
 		close(dev->group);
-	if (dev->container >= 0)
-		close(dev->container);
+	if (dev->device)
+		vfio_pci_device_free(dev->device);
+	if (dev->iommu)
+		iommu_cleanup(dev->iommu);
+	dev->device = NULL;
+	dev->iommu = NULL;
 	dev->fd = -1;
 	dev->group = -1;
 	dev->container = -1;
@@ -132,45 +96,34 @@ int get_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len)
 	return get_dmabuf_ranges(fd, bar, &range, 1);
 }
 
-int vfio_cdev_path(const char *bdf, char *buf, size_t len)
+bool vfio_cdev_exists(const char *bdf)
 {
 	char dir[96];
 	struct dirent *de;
+	bool found = false;
 	DIR *d;
-	int ret = -ENOENT;
 
 	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
 	d = opendir(dir);
 	if (!d)
-		return -ENOENT;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "vfio", 4))
-			continue;
-		snprintf(buf, len, "/dev/vfio/devices/%s", de->d_name);
-		if (!access(buf, F_OK))
-			ret = 0;
-		break;
-	}
+		return false;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4))
+			found = true;
 	closedir(d);
-	return ret;
+	return found;
 }
 
-int vfio_cdev_bind(int fd, int iommufd, const unsigned char *token,
-		   uint32_t *devid)
+int vfio_cdev_bind_devid(int fd, int iommufd, uint32_t *devid)
 {
 	struct vfio_device_bind_iommufd bind = {
 		.argsz = sizeof(bind),
 		.iommufd = iommufd,
 	};
 
-	if (token) {
-		bind.flags = VFIO_DEVICE_BIND_FLAG_TOKEN;
-		bind.token_uuid_ptr = (uintptr_t)token;
-	}
 	if (ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
 		return -errno;
-	if (devid)
-		*devid = bind.out_devid;
+	*devid = bind.out_devid;
 	return 0;
 }
 
@@ -182,15 +135,6 @@ int vfio_cdev_attach(int fd, uint32_t pt_id)
 	};
 
 	return ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ? -errno : 0;
-}
-
-int iommufd_ioas_alloc(int iommufd)
-{
-	struct barmap_ioas_alloc alloc = { .size = sizeof(alloc) };
-
-	if (ioctl(iommufd, BARMAP_IOMMU_IOAS_ALLOC, &alloc))
-		return -errno;
-	return alloc.out_ioas_id;
 }
 
 struct vfio_region_info *vfio_region_info(int fd, unsigned int index)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Small helpers shared by the barmap-vfio-pci selftests: open a device
- * through the VFIO group/container API, fetch region info with its
- * capability chain, and poke sysfs.
+ * What the barmap-vfio-pci selftests need beyond upstream's VFIO selftest
+ * library (libvfio, tools/testing/selftests/vfio/lib, linked in): region
+ * info with its capability chain, dma-buf export, binding through sysfs,
+ * /proc/iomem, the kernel log, barmap's debugfs.  Where libvfio has a
+ * near helper, the one here says why it is not used.
  */
 #ifndef BARMAP_VFIO_UTIL_H
 #define BARMAP_VFIO_UTIL_H
@@ -10,48 +12,50 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/iommufd.h>
 #include <linux/vfio.h>
+
+#include <libvfio.h>
 
 #define BARMAP_DRIVER	"barmap-vfio-pci"
 
+/*
+ * A device opened through its group, in libvfio's vfio_type1v2_iommu
+ * mode: the container (libvfio's iommu), the group and the device file.
+ */
 struct vfio_dev {
+	struct iommu *iommu;
+	struct vfio_pci_device *device;
 	int container;
 	int group;
 	int fd;
 	char bdf[32];
 };
 
-/* Open container, group and device; returns 0 or -errno. */
-int vfio_dev_open(struct vfio_dev *dev, const char *bdf);
 /*
- * The same, with @name for VFIO_GROUP_GET_DEVICE_FD: the BDF and options
- * after it, e.g. "0000:00:08.1 vf_token=UUID".
+ * libvfio's group path (iommu_init(), vfio_pci_group_setup(),
+ * vfio_container_set_iommu(), __vfio_pci_group_get_device_fd()), with
+ * the VF token @vf_token unless NULL, but not the rest of
+ * vfio_pci_device_init(): that maps every BAR at a size-aligned address
+ * with mmap_reserve(), which fails for a BAR smaller than a page under
+ * either driver, and the tests map what they test themselves.  libvfio
+ * ends the test where the container or the group cannot be set up;
+ * VFIO_GROUP_GET_DEVICE_FD's error is returned (-errno), some tests
+ * expect one.
  */
-int vfio_dev_open_named(struct vfio_dev *dev, const char *bdf,
-			const char *name);
+int vfio_dev_open_token(struct vfio_dev *dev, const char *bdf,
+			const char *vf_token);
+static inline int vfio_dev_open(struct vfio_dev *dev, const char *bdf)
+{
+	return vfio_dev_open_token(dev, bdf, NULL);
+}
+
+/* Closes what vfio_dev_open_token() opened; harmless when called twice. */
 void vfio_dev_close(struct vfio_dev *dev);
-
-/* BAR dma-bufs (VFIO_DEVICE_FEATURE_DMA_BUF, Linux 6.19+) */
-#ifndef VFIO_DEVICE_FEATURE_DMA_BUF	/* uapi of Linux 6.19 */
-#define VFIO_DEVICE_FEATURE_DMA_BUF 11
-
-struct vfio_region_dma_range {
-	__u64 offset;
-	__u64 length;
-};
-
-struct vfio_device_feature_dma_buf {
-	__u32 region_index;
-	__u32 open_flags;
-	__u32 flags;
-	__u32 nr_ranges;
-	struct vfio_region_dma_range dma_ranges[];
-};
-#endif
 
 /*
  * A dma-buf of [@off, @off + @len) of BAR @bar of the device @fd (the
- * feature's GET): its fd, or -errno.
+ * feature's GET): its fd, or -errno.  libvfio has no dma-buf export.
  */
 int get_dmabuf(int fd, unsigned int bar, uint64_t off, uint64_t len);
 /* The same with @nr ranges (at most 32), in one dma-buf. */
@@ -60,81 +64,23 @@ int get_dmabuf_ranges(int fd, unsigned int bar,
 		      unsigned int nr);
 
 /*
- * The VFIO device cdev and iommufd (Linux 6.6+ with IOMMUFD and
- * VFIO_DEVICE_CDEV); the uapi is restated where the build host's
- * headers predate it.
+ * Whether @bdf has a VFIO device cdev (/dev/vfio/devices/vfioN): the
+ * kernel has VFIO_DEVICE_CDEV and the device a VFIO driver.  libvfio's
+ * vfio_pci_get_cdev_path() ends the test where there is none; the tests
+ * SKIP instead.
  */
-#ifndef VFIO_DEVICE_BIND_IOMMUFD
-struct vfio_device_bind_iommufd {
-	__u32 argsz;
-	__u32 flags;
-	__s32 iommufd;
-	__u32 out_devid;
-	__aligned_u64 token_uuid_ptr;
-};
-
-#define VFIO_DEVICE_BIND_IOMMUFD	_IO(VFIO_TYPE, VFIO_BASE + 18)
-
-struct vfio_device_attach_iommufd_pt {
-	__u32 argsz;
-	__u32 flags;
-	__u32 pt_id;
-	__u32 pasid;
-};
-
-#define VFIO_DEVICE_ATTACH_IOMMUFD_PT	_IO(VFIO_TYPE, VFIO_BASE + 19)
-#endif
-#ifndef VFIO_DEVICE_BIND_FLAG_TOKEN
-#define VFIO_DEVICE_BIND_FLAG_TOKEN	0x1
-#endif
-
-#define IOMMUFD_IOCTL(nr)	_IO(';', (nr))
-struct barmap_ioas_alloc {		/* struct iommu_ioas_alloc */
-	__u32 size;
-	__u32 flags;
-	__u32 out_ioas_id;
-};
-
-#define BARMAP_IOMMU_IOAS_ALLOC		IOMMUFD_IOCTL(0x81)
-struct barmap_ioas_map_file {		/* struct iommu_ioas_map_file */
-	__u32 size;
-	__u32 flags;
-	__u32 ioas_id;
-	__s32 fd;
-	__aligned_u64 start;
-	__aligned_u64 length;
-	__aligned_u64 iova;
-};
-
-#define BARMAP_IOMMU_IOAS_MAP_FILE	IOMMUFD_IOCTL(0x8f)
-struct barmap_ioas_unmap {		/* struct iommu_ioas_unmap */
-	__u32 size;
-	__u32 ioas_id;
-	__aligned_u64 iova;
-	__aligned_u64 length;
-};
-
-#define BARMAP_IOMMU_IOAS_UNMAP		IOMMUFD_IOCTL(0x86)
-#define BARMAP_IOAS_MAP_WRITEABLE	0x2
-#define BARMAP_IOAS_MAP_READABLE	0x4
-
+bool vfio_cdev_exists(const char *bdf);
 /*
- * /dev/vfio/devices/vfioN of @bdf into @buf: 0, or -ENOENT where the
- * kernel has no device cdev (VFIO_DEVICE_CDEV off) or the device no
- * VFIO driver.
+ * VFIO_DEVICE_BIND_IOMMUFD of the cdev @fd to @iommufd without a token:
+ * 0 or -errno, the device's id in @devid, which libvfio's
+ * __vfio_device_bind_iommufd() does not return.
  */
-int vfio_cdev_path(const char *bdf, char *buf, size_t len);
+int vfio_cdev_bind_devid(int fd, int iommufd, uint32_t *devid);
 /*
- * VFIO_DEVICE_BIND_IOMMUFD of the cdev @fd to @iommufd, with the VF
- * token @token (16 bytes) if not NULL: 0, or -errno.  The device's id
- * goes to @devid if not NULL.
+ * VFIO_DEVICE_ATTACH_IOMMUFD_PT of a bound cdev to @pt_id: 0 or -errno
+ * (libvfio's is static to vfio_pci_device.c).
  */
-int vfio_cdev_bind(int fd, int iommufd, const unsigned char *token,
-		   uint32_t *devid);
-/* VFIO_DEVICE_ATTACH_IOMMUFD_PT of a bound cdev to @pt_id: 0 or -errno. */
 int vfio_cdev_attach(int fd, uint32_t pt_id);
-/* IOMMU_IOAS_ALLOC: the new IOAS's id, or -errno. */
-int iommufd_ioas_alloc(int iommufd);
 
 /*
  * VFIO_DEVICE_GET_REGION_INFO with the argsz protocol followed: a first
