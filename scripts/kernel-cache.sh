@@ -39,7 +39,9 @@
 # as unpacked), patched once; where the seed's patched source (below) is
 # the same, file for file, DIR/src is a symbolic link to it instead, so
 # that kbuild, which records the absolute source path of every object,
-# keeps the seed's objects.  DIR holds:
+# keeps the seed's objects.  Removing the directory that holds the source
+# makes every build linked to it incomplete: the next run rebuilds it
+# from scratch.  DIR holds:
 #   $kc_out                    the boot image, for qemu -kernel
 #   kernelrelease              `make kernelrelease`, e.g. 6.12.117-barmap-debug
 #   lib/modules/RELEASE/       modules (.ko, uncompressed) and modules.dep;
