@@ -122,7 +122,7 @@ selftests:
 	sh scripts/selftests.sh $(BUILD)/guest-bin
 
 unit:
-	$(MAKE) -C selftests/vfio/barmap/unit KSFT_DIR=$$(sh scripts/ksft-dir.sh) run
+	BUILD=$(BUILD) sh scripts/unit.sh
 
 # The run's start, before make deps, for the summary's timeline; make
 # deps starts the rig's kernel builds as soon as their sources are there.

@@ -24,7 +24,7 @@ here=$(dirname "$0")
 
 tools="make gcc flex bison bc libelf-dev libssl-dev dwarves kmod cpio dkms debootstrap
 xz-utils zstd patch busybox-static qemu-system-x86 ovmf sparse coccinelle ocaml-nox ocaml-findlib perl
-gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
+gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm uuid-dev"
 
 missing_packages() {
 	for p in "$@"; do

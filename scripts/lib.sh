@@ -231,6 +231,20 @@ arm64_busybox_dir() {
 	echo "$BARMAP_CACHE/busybox-arm64"
 }
 
+# uapi_headers KARCH: the uapi headers of the linux-source-7.x that make
+# deps unpacked, `make headers` for the kernel's ARCH KARCH into
+# $BUILD/uapi-KARCH (O=: the source is not written); prints the include
+# directory (for -isystem).  The selftests are built against them, ours
+# and upstream's, and the host unit tests that share their code.
+uapi_headers() {
+	uh_src=$(debian7_source)
+	[ -n "$uh_src" ] || die "no linux-source-7.x unpacked (run make deps)"
+	uh_out=${BUILD:-$PWD/build}/uapi-$1
+	mkdir -p "$uh_out"
+	make -s -C "$uh_src" O="$uh_out" ARCH="$1" headers >&2 || return 1
+	echo "$uh_out/usr/include"
+}
+
 # Where scripts/deps.sh unpacks Debian's uuid-dev:arm64: the static
 # libuuid that the arm64 selftests link (libvfio parses VF tokens with it)
 # is DIR/usr/lib/aarch64-linux-gnu/libuuid.a.

@@ -4,9 +4,9 @@
 # Build barmap's guest selftests (selftests/vfio/barmap), static for the
 # busybox guests, with the kselftest harness and upstream's VFIO selftest
 # library (libvfio) of the linux-source-7.x that make deps unpacked
-# (scripts/ksft-dir.sh), against that tree's uapi headers: `make headers`
-# into $BUILD/uapi-ARCH (O=, the source is not written).  The objects go
-# to $BUILD/selftests-ARCH, the programs are copied to BIN.
+# (scripts/ksft-dir.sh), against that tree's uapi headers (uapi_headers
+# in lib.sh).  The objects go to $BUILD/selftests-ARCH, the programs are
+# copied to BIN.
 #
 # Usage: selftests.sh BIN [arm64]
 #   arm64  cross-built (ARM64_CROSS), with the static libuuid of Debian's
@@ -21,7 +21,6 @@ here=$(dirname "$0")
 bin=$1
 : "${BUILD:=$PWD/build}"
 ksft=$(sh "$here/ksft-dir.sh")
-src=$(cd "$ksft/../../.." && pwd)
 case ${2:-x86_64} in
 x86_64) karch=x86_64 sarch=x86 cc=gcc uuid= ;;
 arm64)
@@ -32,12 +31,11 @@ arm64)
 *) die "usage: $0 BIN [arm64]" ;;
 esac
 
-uapi=$BUILD/uapi-$karch
 obj=$BUILD/selftests-$karch
-mkdir -p "$uapi" "$obj" "$bin"
-make -s -C "$src" O="$uapi" ARCH="$karch" headers
+mkdir -p "$obj" "$bin"
+uapi=$(uapi_headers "$karch")
 make -C "$here/../selftests/vfio/barmap" CC="$cc" ARCH="$sarch" \
-	KSFT_DIR="$ksft" KHDR_INCLUDES="-isystem $uapi/usr/include" \
+	KSFT_DIR="$ksft" KHDR_INCLUDES="-isystem $uapi" \
 	OUTPUT="$obj" UUID_LIBDIR="$uuid"
 progs=$(make -s -C "$here/../selftests/vfio/barmap" KSFT_DIR="$ksft" \
 	KHDR_INCLUDES=- print-progs)

@@ -16,8 +16,9 @@ here=$(dirname "$0")
 out=$BUILD/unit
 ksft=$(sh "$here/ksft-dir.sh")
 mkdir -p "$out"
-if ! make -C selftests/vfio/barmap/unit KSFT_DIR="$ksft" OUTPUT="$out" \
-	>"$out/build.log" 2>&1; then
+if ! uapi=$(uapi_headers x86_64 2>"$out/build.log") ||
+	! make -C selftests/vfio/barmap/unit KSFT_DIR="$ksft" OUTPUT="$out" \
+	KHDR_INCLUDES="-isystem $uapi" >>"$out/build.log" 2>&1; then
 	echo "not ok - build: host unit tests"
 	sed 's/^/# /' "$out/build.log" | tail -n 30
 	exit 1

@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include <libvfio.h>
+
 #include "kselftest_harness.h"
 #include "vfio_util.h"
 

@@ -24,46 +24,6 @@
 
 #include "vfio_util.h"
 
-int vfio_dev_open_token(struct vfio_dev *dev, const char *bdf,
-			const char *vf_token)
-{
-	int ret;
-
-	memset(dev, 0, sizeof(*dev));
-	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
-	dev->iommu = iommu_init(MODE_VFIO_TYPE1V2_IOMMU);
-	dev->container = dev->iommu->container_fd;
-	dev->device = vfio_pci_device_alloc(dev->bdf, dev->iommu);
-	vfio_pci_group_setup(dev->device, bdf);
-	dev->group = dev->device->group_fd;
-	vfio_container_set_iommu(dev->device);
-	__vfio_pci_group_get_device_fd(dev->device, bdf, vf_token);
-	dev->fd = dev->device->fd;
-	if (dev->fd < 0) {
-		ret = -errno;
-		vfio_dev_close(dev);
-		return ret;
-	}
-	return 0;
-}
-
-void vfio_dev_close(struct vfio_dev *dev)
-{
-	if (dev->fd >= 0 && dev->device)
-		close(dev->fd);
-	if (dev->group > 0)
-		close(dev->group);
-	if (dev->device)
-		vfio_pci_device_free(dev->device);
-	if (dev->iommu)
-		iommu_cleanup(dev->iommu);
-	dev->device = NULL;
-	dev->iommu = NULL;
-	dev->fd = -1;
-	dev->group = -1;
-	dev->container = -1;
-}
-
 int get_dmabuf_ranges(int fd, unsigned int bar,
 		      const struct vfio_region_dma_range *ranges,
 		      unsigned int nr)
@@ -107,9 +67,16 @@ bool vfio_cdev_exists(const char *bdf)
 	d = opendir(dir);
 	if (!d)
 		return false;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "vfio", 4))
-			found = true;
+	while ((de = readdir(d))) {
+		char node[320];
+
+		if (strncmp(de->d_name, "vfio", 4))
+			continue;
+		/* sysfs has vfioN without VFIO_DEVICE_CDEV too: the node tells. */
+		snprintf(node, sizeof(node), "/dev/vfio/devices/%s", de->d_name);
+		found = !access(node, F_OK);
+		break;
+	}
 	closedir(d);
 	return found;
 }

@@ -12,16 +12,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <linux/iommufd.h>
 #include <linux/vfio.h>
-
-#include <libvfio.h>
 
 #define BARMAP_DRIVER	"barmap-vfio-pci"
 
+struct iommu;
+struct vfio_pci_device;
+
 /*
  * A device opened through its group, in libvfio's vfio_type1v2_iommu
- * mode: the container (libvfio's iommu), the group and the device file.
+ * mode (vfio_dev.c): the container (libvfio's iommu), the group and the
+ * device file.  @device is libvfio's, allocated but not set up: no BAR
+ * mapped, no config space region, no interrupt; libvfio's helpers that
+ * need those are not for it.
  */
 struct vfio_dev {
 	struct iommu *iommu;
@@ -38,8 +41,9 @@ struct vfio_dev {
  * the VF token @vf_token unless NULL, but not the rest of
  * vfio_pci_device_init(): that maps every BAR at a size-aligned address
  * with mmap_reserve(), which fails for a BAR smaller than a page under
- * either driver, and the tests map what they test themselves.  libvfio
- * ends the test where the container or the group cannot be set up;
+ * either driver, and the tests map what they test themselves.  Where the
+ * container or the group cannot be set up, libvfio's assertion ends the
+ * test's process at once (no FIXTURE_TEARDOWN);
  * VFIO_GROUP_GET_DEVICE_FD's error is returned (-errno), some tests
  * expect one.
  */
@@ -64,8 +68,9 @@ int get_dmabuf_ranges(int fd, unsigned int bar,
 		      unsigned int nr);
 
 /*
- * Whether @bdf has a VFIO device cdev (/dev/vfio/devices/vfioN): the
- * kernel has VFIO_DEVICE_CDEV and the device a VFIO driver.  libvfio's
+ * Whether @bdf has a VFIO device cdev (/dev/vfio/devices/vfioN, not only
+ * its sysfs entry): the kernel has VFIO_DEVICE_CDEV and the device a VFIO
+ * driver.  libvfio's
  * vfio_pci_get_cdev_path() ends the test where there is none; the tests
  * SKIP instead.
  */
