@@ -88,15 +88,12 @@ TEST_F_TIMEOUT(cycles, bind_unbind_leave_iomem_unchanged, 600)
 static const char *debugfs_dir_wrong(const char *bdf, bool bound)
 {
 	static const char * const files[] = { "reservations", "layout", "faults" };
-	char core[PATH_MAX], own[PATH_MAX], path[PATH_MAX + 16];
+	char path[PATH_MAX];
 	bool in_core, in_own;
 	struct stat st;
 	unsigned int i;
 
-	snprintf(core, sizeof(core), VFIO_DEBUGFS_ROOT "/%s/barmap", bdf);
-	snprintf(own, sizeof(own), BARMAP_DEBUGFS_ROOT "/%s", bdf);
-	in_core = !stat(core, &st);
-	in_own = !stat(own, &st);
+	barmap_debugfs_where(bdf, &in_core, &in_own);
 	if (!bound)
 		return in_core || in_own ? "left behind after unbind" : NULL;
 	if (vfio_has_debugfs() ? !in_core || in_own : !in_own || in_core)
@@ -104,8 +101,7 @@ static const char *debugfs_dir_wrong(const char *bdf, bool bound)
 			"not (only) in the core's directory of the device" :
 			"not (only) in barmap-vfio-pci/";
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
-		snprintf(path, sizeof(path), "%s/%s", in_core ? core : own,
-			 files[i]);
+		barmap_debugfs_file(bdf, files[i], path, sizeof(path));
 		if (stat(path, &st))
 			return "a file is missing";
 	}

@@ -144,14 +144,10 @@ static char *strip_lines(const char *text, const char *who)
 /* barmap's directory of the device, in either place it can be. */
 static bool debugfs_has(const char *bdf)
 {
-	char path[128];
-	struct stat st;
+	bool in_core, in_own;
 
-	snprintf(path, sizeof(path), VFIO_DEBUGFS_ROOT "/%s/barmap", bdf);
-	if (!stat(path, &st))
-		return true;
-	snprintf(path, sizeof(path), BARMAP_DEBUGFS_ROOT "/%s", bdf);
-	return !stat(path, &st);
+	barmap_debugfs_where(bdf, &in_core, &in_own);
+	return in_core || in_own;
 }
 
 FIXTURE(unbind) {

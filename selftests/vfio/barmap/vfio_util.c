@@ -785,6 +785,17 @@ void barmap_debugfs_dir(const char *bdf, char *buf, size_t len)
 		snprintf(buf, len, BARMAP_DEBUGFS_ROOT "/%s", bdf);
 }
 
+void barmap_debugfs_where(const char *bdf, bool *in_core, bool *in_own)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), VFIO_DEBUGFS_ROOT "/%s/barmap", bdf);
+	*in_core = !stat(path, &st);
+	snprintf(path, sizeof(path), BARMAP_DEBUGFS_ROOT "/%s", bdf);
+	*in_own = !stat(path, &st);
+}
+
 void barmap_debugfs_file(const char *bdf, const char *file, char *buf,
 			 size_t len)
 {

@@ -197,6 +197,11 @@ uint64_t barmap_debugfs_huge_size(const char *level);
 #define BARMAP_DEBUGFS_ROOT	"/sys/kernel/debug/barmap-vfio-pci"
 bool vfio_has_debugfs(void);
 void barmap_debugfs_dir(const char *bdf, char *buf, size_t len);
+/*
+ * Where barmap's directory of @bdf is now, in each place it can be:
+ * @in_core (vfio/BDF/barmap) and @in_own (barmap-vfio-pci/BDF).
+ */
+void barmap_debugfs_where(const char *bdf, bool *in_core, bool *in_own);
 /* @file of that directory, e.g. "faults". */
 void barmap_debugfs_file(const char *bdf, const char *file, char *buf,
 			 size_t len);
