@@ -72,7 +72,7 @@ clean:
 	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	. ./scripts/lib.sh && unmount_under $(BUILD)
 	rm -rf --one-file-system $(BUILD) compat/tree compat/tree.new
-	$(MAKE) -C selftests/vfio/barmap clean
+	$(MAKE) -C selftests/vfio clean
 	$(MAKE) -C selftests/vfio/barmap/unit clean
 
 deps:

@@ -23,7 +23,7 @@
 #                        (the fault tests used to skip on it), the stock
 #                        comparisons run against barmap (its listed
 #                        differences must then fail to happen), and
-#                        barmap_vmm missing from the guest (its verdict,
+#                        vfio_pci_barmap_vmm_test missing from the guest (its verdict,
 #                        and the manifest's count of its runs)
 #   no-mmap              one 7.3 guest with a driver that drops MMAP on
 #                        every BAR: the mmap, fault and dma-buf tests
@@ -166,15 +166,15 @@ bite_guest_rig() {
 	breaks drivers/vfio/pci/barmap/debugfs.c \
 		's/debugfs_create_file\("huge",/debugfs_create_file("huge-renamed",/' ||
 		return 1
-	guest_7x BARMAP_APPEND=barmap_bite=stock-is-barmap,rm:barmap_vmm
+	guest_7x BARMAP_APPEND=barmap_bite=stock-is-barmap,rm:vfio_pci_barmap_vmm_test
 	expect guest-rig "$log" "debugfs huge file renamed" \
 		'^not ok [0-9]+ [^ ]+/ivshmem: global\.huge_file_reports_the_sizes_of_this_page_size' \
 		'huge_file_reports_the_sizes_of_this_page_size:no debugfs huge file'
 	expect guest-rig "$log" "stock comparisons run against barmap" \
 		'^not ok [0-9]+ rig/[^ ]+: stock vfio-pci, [a-z0-9]+: [a-z_]+ differs from barmap-vfio-pci only as listed \(bad: .*listed difference did not happen'
 	expect guest-rig "$log" "a selftest program missing" \
-		'^not ok [0-9]+ rig/[^ ]+: [^ ]+/nvme: barmap_vmm ran its whole plan \(' \
-		'^not ok - manifest: run 7\.[0-9]+ barmap_vmm: 0 complete runs'
+		'^not ok [0-9]+ rig/[^ ]+: [^ ]+/nvme: vfio_pci_barmap_vmm_test ran its whole plan \(' \
+		'^not ok - manifest: run 7\.[0-9]+ vfio_pci_barmap_vmm_test: 0 complete runs'
 }
 
 bite_no_mmap() {

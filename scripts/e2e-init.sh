@@ -208,7 +208,7 @@ ctl() {	# ctl TAG: one line to L2's ttyS1
 }
 
 # areas FILE REGION: the advertised mmap areas of a region from the
-# vfio_regions output in FILE, as "OFFSET SIZE" lines (hex, no 0x): the
+# vfio_pci_barmap_regions output in FILE, as "OFFSET SIZE" lines (hex, no 0x): the
 # SPARSE_MMAP list (a BAR of MSI-X alone has none, as under
 # vfio-pci), or the whole region when it has MMAP but no list.
 areas() {
@@ -411,7 +411,7 @@ run_l2() {
 		st=$?
 		passthrough="$passthrough -device vfio-pci,host=$bdf,id=$name"
 		tap $st "$label" "bind $name ($bdf), driver link is $drv"
-		vfio_regions "$bdf" >/tmp/regions-$tag-$name 2>&1
+		vfio_pci_barmap_regions "$bdf" >/tmp/regions-$tag-$name 2>&1
 		st=$((st | $?))
 		tap $st "$label" "region info of $name recorded before QEMU opens it"
 		[ $st = 0 ] || ok=1

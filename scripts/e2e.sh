@@ -71,7 +71,7 @@ finish() {
 
 t0=$(date +%s)
 
-# The module for Debian's 7.x, the selftests (vfio_regions) and the test
+# The module for Debian's 7.x, the selftests (vfio_pci_barmap_regions) and the test
 # rig, as make test builds them; build.sh's own TAP lines are only shown
 # when a step fails.  E2E_PREBUILT=1 (for make test, which has just built
 # them) reuses them.
@@ -79,8 +79,8 @@ rel7=$(debian7_rel)
 [ -n "$rel7" ] || { tap 1 "Debian's 7.x kernel in $BARMAP_CACHE (run make deps)"; finish; }
 module=$BUILD/$rel7/src/compat/tree/drivers/vfio/pci/barmap/barmap-vfio-pci.ko
 if [ "${E2E_PREBUILT:-0}" = 1 ]; then
-	[ -f "$module" ] && [ -x "$BUILD/guest-bin/vfio_regions" ] ||
-		die "e2e: E2E_PREBUILT=1 but no module for $rel7 or no vfio_regions under $BUILD"
+	[ -f "$module" ] && [ -x "$BUILD/guest-bin/vfio_pci_barmap_regions" ] ||
+		die "e2e: E2E_PREBUILT=1 but no module for $rel7 or no vfio_pci_barmap_regions under $BUILD"
 else
 	results=$out/build.tap
 	. "$here/build.sh" >&2
@@ -125,7 +125,7 @@ if ! l2_build "$out" >"$out/l2.log" 2>&1; then
 	finish
 fi
 if ! BARMAP_KERNEL_ROOT=$kroot sh "$here/e2e-initramfs.sh" l1 "$rel7" \
-	"$module" "$BUILD/guest-bin/vfio_regions" "$l1initrd" \
+	"$module" "$BUILD/guest-bin/vfio_pci_barmap_regions" "$l1initrd" \
 	>"$out/initramfs.log" 2>&1; then
 	sed 's/^/# /' "$out/initramfs.log" | while read -r l; do emit "$l"; done
 	tap 1 "build the L1 initramfs"

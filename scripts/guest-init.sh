@@ -150,7 +150,7 @@ tap $loaded "modprobe vfio_iommu_type1, vfio-pci and barmap-vfio-pci"
 . /lib/guest-lib.sh
 
 # The x86 rig's PCIe-to-PCI bridge hot-plugs through its SHPC
-# (run-guest.sh): its driver, shpchp, stays off it until barmap_hotadd
+# (run-guest.sh): its driver, shpchp, stays off it until vfio_pci_barmap_hotadd_test
 # below, so that the bridge is as the other tests expect it, without a
 # driver (the probe-failure test reserves around its SHPC BAR).
 hp_bridge=
@@ -177,8 +177,8 @@ for d in $MATRIX; do
 			continue ;;
 		esac
 	fi
-	vfio_regions "$bdf" >"/tmp/stock/$bdf" &&
-		vfio_regions --answers "$bdf" >"/tmp/stock/$bdf.answers"
+	vfio_pci_barmap_regions "$bdf" >"/tmp/stock/$bdf" &&
+		vfio_pci_barmap_regions --answers "$bdf" >"/tmp/stock/$bdf.answers"
 	tap $? "stock vfio-pci region info and answers recorded for ${d#*=}"
 	sed "s/^/# stock ${d#*=}: /" "/tmp/stock/$bdf"
 	unbind "$bdf"
@@ -198,7 +198,7 @@ done
 if [ "$mode" = demo ]; then
 	echo "# BDF           BAR        size  flags capabilities (flags: R read, W write, M mmap)"
 	for d in $MATRIX; do
-		vfio_regions --table "${d%%=*}" | sed "s/^/# /"
+		vfio_pci_barmap_regions --table "${d%%=*}" | sed "s/^/# /"
 	done
 	for d in $MATRIX; do
 		echo "# debugfs ${d%%=*}:"
@@ -212,7 +212,9 @@ fi
 # whole plan (ksft_verdict): a program that fails to start, dies or
 # stops early is a failure even when every line it printed was "ok".
 # Its output stays in /tmp/out/LABEL/PROGRAM for compare.  $run_args,
-# if set, goes to the program (-t TEST...: some of its tests).
+# if set, goes to the program (-t TEST...: some of its tests; then the
+# BDFs of the devices, as libvfio's vfio_selftests_get_bdfs() takes
+# them, where VFIO_SELFTESTS_BDF cannot say them all).
 run_args=
 run() {
 	label=$1 prog=$2
@@ -297,17 +299,17 @@ if [ "$mode" = bench ]; then
 	for drv in vfio-pci barmap-vfio-pci; do
 		for d in $MATRIX; do bind "${d%%=*}" $drv; done
 		for d in $MATRIX; do
-			BARMAP_DRIVER=$drv BARMAP_BDF=${d%%=*} barmap_bench "${d#*=}" |
+			BARMAP_DRIVER=$drv vfio_pci_barmap_bench "${d#*=}" "${d%%=*}" |
 				sed 's/^/# /'
 		done
 	done
 	finish
 fi
 
-# run_test NAME BDF: barmap_test on one device, against what stock
+# run_test NAME BDF: vfio_pci_barmap_differential_test on one device, against what stock
 # vfio-pci answered (/tmp/stock), differences held to /lib/stock-answers.
 run_test() {
-	run "$profile/$1" barmap_test BARMAP_BDF="$2" BARMAP_REF_DIR=/tmp/stock \
+	run "$profile/$1" vfio_pci_barmap_differential_test VFIO_SELFTESTS_BDF="$2" BARMAP_REF_DIR=/tmp/stock \
 		BARMAP_SUBPAGE="$(subpage_of "$2")" BARMAP_LABEL="$profile/$1" \
 		BARMAP_ALLOW_LIST=/lib/stock-answers BARMAP_STOCK_DRIVER=vfio-pci
 }
@@ -330,7 +332,7 @@ if [ "$mode" = dkms ]; then
 	ko=/lib/modules/$(uname -r)/updates/barmap-vfio-pci.ko
 	echo "# barmap-vfio-pci module: $(md5sum <"$ko" | cut -d' ' -f1)"
 	for d in $MATRIX; do
-		run "$profile/${d#*=}" barmap_region BARMAP_BDF=${d%%=*} \
+		run "$profile/${d#*=}" vfio_pci_barmap_region_test VFIO_SELFTESTS_BDF=${d%%=*} \
 			BARMAP_SUBPAGE=$(subpage_of ${d%%=*})
 	done
 	dmesg_clean
@@ -338,7 +340,7 @@ if [ "$mode" = dkms ]; then
 fi
 
 # The zoo profile (scripts/zoo.sh): every PCI device model QEMU lists,
-# a guest's share of them.  barmap_test on each, its answers against
+# a guest's share of them.  vfio_pci_barmap_differential_test on each, its answers against
 # stock vfio-pci's, a clean kernel log, and off.
 case $profile in
 */zoo-*)
@@ -424,15 +426,15 @@ fi
 for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	echo "# device $name $bdf"
-	vfio_regions "$bdf" | sed "s/^/# barmap $name: /"
+	vfio_pci_barmap_regions "$bdf" | sed "s/^/# barmap $name: /"
 	run_test "$name" "$bdf"
-	run "$profile/$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
-	run "$profile/$name" barmap_vmm BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
-	run "$profile/$name" barmap_cdev BARMAP_BDF=$bdf
+	run "$profile/$name" vfio_pci_barmap_region_test VFIO_SELFTESTS_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
+	run "$profile/$name" vfio_pci_barmap_vmm_test VFIO_SELFTESTS_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
+	run "$profile/$name" vfio_pci_barmap_cdev_test VFIO_SELFTESTS_BDF=$bdf
 done
-run "$profile/nvme" barmap_argsz BARMAP_BDF=$NVME
+run "$profile/nvme" vfio_pci_barmap_argsz_test VFIO_SELFTESTS_BDF=$NVME
 # Outside the matrix, x86 only: an ivshmem with a 2 GiB BAR2, where a
-# mapping holds PUD entries past its start (barmap_fault's "large").
+# mapping holds PUD entries past its start (vfio_pci_barmap_fault_test's "large").
 # outside_matrix VENDOR:DEVICE: the (last) device of that ID that is
 # not in the matrix, or nothing.
 outside_matrix() {
@@ -450,28 +452,28 @@ if [ -n "$LARGE" ]; then
 	tap $? "bind the 2 GiB ivshmem $LARGE to barmap-vfio-pci"
 fi
 # shellcheck disable=SC2086 # the optional assignment is one word or none
-run "$profile/ivshmem" barmap_fault BARMAP_BDF=$IVSHMEM BARMAP_BAR=2 \
+run "$profile/ivshmem" vfio_pci_barmap_fault_test VFIO_SELFTESTS_BDF=$IVSHMEM BARMAP_BAR=2 \
 	BARMAP_RESET_BDF=$NVME ${LARGE:+BARMAP_LARGE_BDF=$LARGE}
 sed 's/^/# faults ivshmem: /' "$(barmap_debugfs "$IVSHMEM" faults)"
 for d in $MATRIX; do
-	run "$profile/${d#*=}" barmap_dmabuf BARMAP_BDF=${d%%=*}
+	run "$profile/${d#*=}" vfio_pci_barmap_dmabuf_test VFIO_SELFTESTS_BDF=${d%%=*}
 done
 
 echo "# sub-page BARs: expecting $subpage"
 grep -E 'barmap|sub-page' /proc/iomem | sed 's/^/# iomem: /'
 for d in $SUBPAGE_DEVS; do
-	run "$profile/${d#*=}" barmap_subpage BARMAP_BDF=${d%%=*} BARMAP_SUBPAGE=$(subpage_of ${d%%=*})
+	run "$profile/${d#*=}" vfio_pci_barmap_subpage_test VFIO_SELFTESTS_BDF=${d%%=*} BARMAP_SUBPAGE=$(subpage_of ${d%%=*})
 done
 dmesg | grep 'mmap disabled' | sed 's/^\[[ 0-9.]*\] //' | sort -u | sed 's/^/# dmesg: /'
 
 for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	bind "$bdf" $stock
-	compare "$name" barmap_region BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
-	compare "$name" barmap_vmm BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
-	compare "$name" barmap_cdev BARMAP_BDF=$bdf
-	[ "$bdf" = $NVME ] && compare "$name" barmap_argsz BARMAP_BDF=$bdf
-	compare "$name" barmap_dmabuf BARMAP_BDF=$bdf
+	compare "$name" vfio_pci_barmap_region_test VFIO_SELFTESTS_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
+	compare "$name" vfio_pci_barmap_vmm_test VFIO_SELFTESTS_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf)
+	compare "$name" vfio_pci_barmap_cdev_test VFIO_SELFTESTS_BDF=$bdf
+	[ "$bdf" = $NVME ] && compare "$name" vfio_pci_barmap_argsz_test VFIO_SELFTESTS_BDF=$bdf
+	compare "$name" vfio_pci_barmap_dmabuf_test VFIO_SELFTESTS_BDF=$bdf
 	if [ "$bdf" = "$IVSHMEM" ]; then
 		[ -z "$LARGE" ] || bind "$LARGE" $stock
 		compare_args="-t mremap_of_a_huge_mapping_moves_without_bad_entries"
@@ -483,13 +485,13 @@ for d in $MATRIX; do
 			compare_args="$compare_args -t $t"
 		done
 		# shellcheck disable=SC2086
-		compare "$name" barmap_fault BARMAP_BDF=$bdf BARMAP_BAR=2 \
+		compare "$name" vfio_pci_barmap_fault_test VFIO_SELFTESTS_BDF=$bdf BARMAP_BAR=2 \
 			${LARGE:+BARMAP_LARGE_BDF=$LARGE}
 		compare_args=
 		[ -z "$LARGE" ] || unbind "$LARGE"
 	fi
 	case " $SUBPAGE_DEVS " in
-	*" $d "*) compare "$name" barmap_subpage BARMAP_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf) ;;
+	*" $d "*) compare "$name" vfio_pci_barmap_subpage_test VFIO_SELFTESTS_BDF=$bdf BARMAP_SUBPAGE=$(subpage_of $bdf) ;;
 	esac
 	bind "$bdf" barmap-vfio-pci
 	tap $? "rebind $name to barmap-vfio-pci after the stock comparison"
@@ -715,9 +717,9 @@ tap $? "reload barmap-vfio-pci with default parameters after ids="
 reload msix_mmap=0
 tap $? "reload barmap-vfio-pci with msix_mmap=0"
 for d in $MATRIX; do
-	run "$profile/msix_mmap=0/${d#*=}" barmap_region BARMAP_BDF=${d%%=*} \
+	run "$profile/msix_mmap=0/${d#*=}" vfio_pci_barmap_region_test VFIO_SELFTESTS_BDF=${d%%=*} \
 		BARMAP_SUBPAGE=$(subpage_of ${d%%=*}) BARMAP_MSIX_MMAP=0
-	run "$profile/msix_mmap=0/${d#*=}" barmap_dmabuf BARMAP_BDF=${d%%=*} \
+	run "$profile/msix_mmap=0/${d#*=}" vfio_pci_barmap_dmabuf_test VFIO_SELFTESTS_BDF=${d%%=*} \
 		BARMAP_MSIX_MMAP=0
 done
 reload
@@ -738,8 +740,9 @@ fi
 case $profile in
 *-debug/*) cycles=$((cycles / 5)) ;;
 esac
-run "$profile/lifecycle" barmap_lifecycle BARMAP_BDFS="${devs# }" \
-	BARMAP_CYCLES=$cycles
+run_args=${devs# }
+run "$profile/lifecycle" vfio_pci_barmap_lifecycle_test BARMAP_CYCLES=$cycles
+run_args=
 
 # Hostile and faulty use: random access racing decode-off, reset, fork
 # and bind/unbind of other devices; random ioctl and mmap arguments (also
@@ -766,7 +769,7 @@ for dev in /sys/bus/pci/devices/*; do
 	0x0604*) [ -e "$dev/driver" ] || bridge=${dev##*/} ;;
 	esac
 done
-run "$profile/ivshmem" barmap_stress BARMAP_BDF=$IVSHMEM BARMAP_BAR=2 \
+run "$profile/ivshmem" vfio_pci_barmap_stress_test VFIO_SELFTESTS_BDF=$IVSHMEM BARMAP_BAR=2 \
 	BARMAP_RESET_BDF=$NVME BARMAP_OTHER_BDFS="${others# }"
 sed 's/^/# faults ivshmem after the storm: /' \
 	"$(barmap_debugfs "$IVSHMEM" faults)"
@@ -775,26 +778,26 @@ for bdf in $extra_others; do
 	tap $? "unbind $bdf after the storm"
 done
 for d in $MATRIX; do
-	run "$profile/${d#*=}" barmap_fuzz BARMAP_BDF=${d%%=*}
+	run "$profile/${d#*=}" vfio_pci_barmap_fuzz_test VFIO_SELFTESTS_BDF=${d%%=*}
 done
-run "$profile/ivshmem" barmap_unbind BARMAP_BDF=$IVSHMEM \
+run "$profile/ivshmem" vfio_pci_barmap_unbind_test VFIO_SELFTESTS_BDF=$IVSHMEM \
 	BARMAP_BRIDGE_BDF=$bridge BARMAP_RMMOD=1
 reload msix_mmap=0
 tap $? "reload barmap-vfio-pci with msix_mmap=0 for the fuzz"
-run "$profile/msix_mmap=0/nvme" barmap_fuzz BARMAP_BDF=$NVME
+run "$profile/msix_mmap=0/nvme" vfio_pci_barmap_fuzz_test VFIO_SELFTESTS_BDF=$NVME
 reload
 tap $? "reload barmap-vfio-pci with default parameters after the fuzz"
 for d in $MATRIX; do
 	bdf=${d%%=*} name=${d#*=}
 	bind "$bdf" $stock
-	compare "$name" barmap_fuzz BARMAP_BDF=$bdf
-	[ "$name" = ivshmem ] && compare "$name" barmap_unbind BARMAP_BDF=$bdf
+	compare "$name" vfio_pci_barmap_fuzz_test VFIO_SELFTESTS_BDF=$bdf
+	[ "$name" = ivshmem ] && compare "$name" vfio_pci_barmap_unbind_test VFIO_SELFTESTS_BDF=$bdf
 	bind "$bdf" barmap-vfio-pci
 	tap $? "rebind $name to barmap-vfio-pci after the stock fuzz"
 done
 echo "# hostile-use tests took $(($(date +%s) - hostile_start))s"
 
-# A reservation the PCI core takes away (barmap_hotadd): the rtl8139
+# A reservation the PCI core takes away (vfio_pci_barmap_hotadd_test): the rtl8139
 # behind the bridge, bound to barmap-vfio-pci with the rest of its
 # 256-byte BAR1's page reserved, its IOMMU group's other device (the
 # serial card) unbound; then two edu devices (a 1 MiB BAR each) hot-added
@@ -806,7 +809,7 @@ if [ -n "$hp_bridge" ] && [ "${profile##*/}" = exclusive ]; then
 	serial=$(outside_matrix 0x1b36:0x0002)
 	unbind "$serial" && bind "$behind" barmap-vfio-pci
 	tap $? "hot-add: $behind bound to barmap-vfio-pci, $serial unbound"
-	run "$profile/rtl8139" barmap_hotadd BARMAP_BDF="$behind" BARMAP_BAR=1 \
+	run "$profile/rtl8139" vfio_pci_barmap_hotadd_test VFIO_SELFTESTS_BDF="$behind" BARMAP_BAR=1 \
 		BARMAP_HOTPLUG_BRIDGE="$hp_bridge" BARMAP_HOTADD_TTY=/dev/ttyS0 \
 		"BARMAP_HOTADD=edu,bus=br0,addr=03.0 edu,bus=br0,addr=04.0"
 	unbind "$behind"
@@ -852,7 +855,7 @@ fi
 # report as "BUG:", "WARNING:" or "INFO:" lines; a kmemleak scan that finds
 # something logs "suspected memory leaks".
 # "bad pud/pmd/pte": the kernel took a page-table entry for garbage (a
-# leaf PUD that mremap() met: see barmap_fault).  Those of stock
+# leaf PUD that mremap() met: see vfio_pci_barmap_fault_test).  Those of stock
 # vfio-pci's runs (between compare's markers) are the comparison's:
 # printed, not counted.
 reports='BUG|WARNING|Oops|general protection|refcount_t|KASAN|INFO: |suspected memory leak|bad p(te|md|ud)'

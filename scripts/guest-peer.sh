@@ -16,7 +16,7 @@
 # vfio_pci_sriov_uapi_test insists that the VF it creates is bound to a
 # driver named "vfio-pci" (vf_setup()); a VF of a PF bound to
 # barmap-vfio-pci is bound to barmap-vfio-pci, so that program is
-# reported, not compared, and barmap_vftoken checks the same uAPI (the
+# reported, not compared, and vfio_pci_barmap_vftoken_test checks the same uAPI (the
 # VF token of VFIO_GROUP_GET_DEVICE_FD, VFIO_DEVICE_BIND_IOMMUFD and
 # VFIO_DEVICE_FEATURE_PCI_VF_TOKEN) on both drivers.
 #
@@ -300,7 +300,7 @@ for pf in $peer_pfs; do
 		"$peer_dir/log/barmap-vfio-pci/pf-$pf@vfio_pci_sriov_uapi_test"
 	tap $? "peer/pf-$pf: vfio_pci_sriov_uapi_test on barmap-vfio-pci stops only where it requires the VF's driver to be named vfio-pci"
 done
-# barmap_vftoken, the same VF-token uAPI, on each PF and one VF of it:
+# vfio_pci_barmap_vftoken_test, the same VF-token uAPI, on each PF and one VF of it:
 # counted under barmap-vfio-pci, compared under vfio-pci.  Here, not in
 # the main rig: QEMU 7.2's NVMe VF cannot leave D3hot under 6.12 and 6.1
 # ("device inaccessible"), so opening it hangs with either driver.
@@ -308,15 +308,20 @@ for pf in $peer_pfs; do
 	numvfs=/sys/bus/pci/devices/$pf/sriov_numvfs
 	for drv in barmap-vfio-pci vfio-pci; do
 		if ! bind "$pf" $drv || ! echo 1 >"$numvfs"; then
-			tap 1 "peer/pf-$pf: one VF under $drv for barmap_vftoken"
+			tap 1 "peer/pf-$pf: one VF under $drv for vfio_pci_barmap_vftoken_test"
 			unbind "$pf"
 			continue
 		fi
 		vf=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn0")")
+		# the PF and its VF, last on the command line
 		if [ $drv = barmap-vfio-pci ]; then
-			run "$profile/pf-$pf" barmap_vftoken BARMAP_PF_BDF="$pf" BARMAP_VF_BDF="$vf"
+			run_args="$pf $vf"
+			run "$profile/pf-$pf" vfio_pci_barmap_vftoken_test
+			run_args=
 		else
-			compare "pf-$pf" barmap_vftoken BARMAP_PF_BDF="$pf" BARMAP_VF_BDF="$vf"
+			compare_args="$pf $vf"
+			compare "pf-$pf" vfio_pci_barmap_vftoken_test
+			compare_args=
 		fi
 		echo 0 >"$numvfs"
 		unbind "$pf"

@@ -393,7 +393,7 @@ l2_build() {
 	l2k_=$(sh "$here/rig-kernel.sh" l2 | tail -n 1) &&
 		[ -f "$l2k_/vmlinux" ] &&
 		gcc -static -O2 -Wall -Werror -o "$1/e2e_ivshmem" \
-			"$here/../selftests/vfio/barmap/e2e_ivshmem.c" &&
+			"$here/e2e_ivshmem.c" &&
 		cp "$l2k_/vmlinux" "$1/l2-vmlinux" &&
 		readelf -n "$1/l2-vmlinux" | grep -q 'Xen.*0x00000012' &&
 		sh "$here/e2e-initramfs.sh" l2 "$1/e2e_ivshmem" "$1/l2-initrd"

@@ -55,11 +55,11 @@
 # (acpi-pci-hotplug-with-bridge-support=off): the guest's shpchp then
 # configures a hot-added device with pci_assign_unassigned_bridge_resources(),
 # whose second try releases the bridge's window and everything in it
-# when the device does not fit (barmap_hotadd, through the monitor below).
+# when the device does not fit (vfio_pci_barmap_hotadd_test, through the monitor below).
 # The guest keeps shpchp off the bridge until that test.
 #
 # And a second ivshmem (0b.0, outside the matrix) with a 2 GiB BAR2,
-# where a mapping holds a PUD entry past its start: barmap_fault moves
+# where a mapping holds a PUD entry past its start: vfio_pci_barmap_fault_test moves
 # part of it.
 #
 # The rom profile boots another x86 guest, through UEFI (OVMF), with two
@@ -72,7 +72,7 @@
 # EFI stub handed it over (SETUP_PCI): the device has a platform ROM
 # (pdev->rom) and no ROM BAR, where each kernel's vfio-pci-core answers
 # ROM region info by its own rule (6.12 and 6.1: no ROM; 7.x: the
-# platform ROM).  Only barmap_test runs there (the VFIO basics and the
+# platform ROM).  Only vfio_pci_barmap_differential_test runs there (the VFIO basics and the
 # region info of every index against stock vfio-pci).
 #
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
@@ -318,7 +318,7 @@ qemu_path() {
 # output kept in $out/$profile.monitor), takes device_add for the guest:
 # a line "barmap-hotadd: ARGS" on the guest's console (ttyS0, written to
 # its file unbuffered) asks for "device_add ARGS", once per line, in
-# order (barmap_hotadd).  QEMU opens both pipes read-write, so neither
+# order (vfio_pci_barmap_hotadd_test).  QEMU opens both pipes read-write, so neither
 # side blocks on the other; monitor_stop ends the watcher after the boot,
 # and it ends by itself when this script is gone.
 hotadd_watch() {	# hotadd_watch CONSOLE-FILE MONITOR-IN

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Build barmap's guest selftests (selftests/vfio/barmap), static for the
+# Build barmap's guest selftests (selftests/vfio), static for the
 # busybox guests, with the kselftest harness and upstream's VFIO selftest
 # library (libvfio) of the linux-source-7.x that make deps unpacked
 # (scripts/ksft-dir.sh), against that tree's uapi headers (uapi_headers
@@ -34,11 +34,10 @@ esac
 obj=$BUILD/selftests-$karch
 mkdir -p "$obj" "$bin"
 uapi=$(uapi_headers "$karch")
-make -C "$here/../selftests/vfio/barmap" CC="$cc" ARCH="$sarch" \
+make -C "$here/../selftests/vfio" CC="$cc" ARCH="$sarch" \
 	KSFT_DIR="$ksft" KHDR_INCLUDES="-isystem $uapi" \
 	OUTPUT="$obj" UUID_LIBDIR="$uuid"
-progs=$(make -s -C "$here/../selftests/vfio/barmap" KSFT_DIR="$ksft" \
-	KHDR_INCLUDES=- print-progs)
+progs=$(make -s -C "$here/../selftests/vfio" print-progs)
 [ -n "$progs" ] || die "selftests: no programs listed"
 for p in $progs; do
 	cp "$obj/$p" "$bin/"

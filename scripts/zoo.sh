@@ -4,7 +4,7 @@
 # The zoo: every PCI device model the trixie-backports QEMU (the root
 # make deps caches) lists, each asked the same questions under stock
 # vfio-pci and barmap-vfio-pci in a guest of the zoo profile
-# (scripts/guest-init.sh, barmap_test's answers_* tests).
+# (scripts/guest-init.sh, vfio_pci_barmap_differential_test's answers_* tests).
 #
 # Usage: zoo.sh plan OUTDIR [x86_64|aarch64]
 #   Lists QEMU's PCI devices (-device help), starts each alone with the

@@ -3,7 +3,7 @@
  * What a VFIO PCI device answers through the uAPI, as "KEY<TAB>VALUE"
  * lines, so that the same questions can be asked of stock vfio-pci and of
  * barmap-vfio-pci about the same device and the answers compared line by
- * line (barmap_test's answers_* tests, the zoo).  A key starts with its
+ * line (vfio_pci_barmap_differential_test's answers_* tests, the zoo).  A key starts with its
  * family (device, config, region, mmap, reads, bounds, dmabuf, decode,
  * reset, consumers); the questions of one family do not depend on those of another,
  * so one family can be asked alone of a freshly opened device.

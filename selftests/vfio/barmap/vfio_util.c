@@ -243,12 +243,7 @@ void vfio_region_line(int fd, unsigned int index, char *buf, size_t len)
 	free(info);
 }
 
-const char *test_bdf(void)
-{
-	const char *bdf = getenv("BARMAP_BDF");
-
-	return bdf ? bdf : "0000:00:03.0";
-}
+const char *device_bdf;
 
 const char *test_driver(void)
 {

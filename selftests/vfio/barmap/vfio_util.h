@@ -116,8 +116,12 @@ void vfio_region_describe(const struct vfio_region_info *info, char *buf,
  */
 void vfio_region_line(int fd, unsigned int index, char *buf, size_t len);
 
-/* The BDF the test runs against: $BARMAP_BDF. */
-const char *test_bdf(void);
+/*
+ * The device the test runs against: main() takes it from the end of its
+ * command line or from $VFIO_SELFTESTS_BDF, with libvfio's
+ * vfio_selftests_get_bdf(), as upstream's VFIO selftests do.
+ */
+extern const char *device_bdf;
 /* The driver the device is expected to be bound to: $BARMAP_DRIVER. */
 const char *test_driver(void);
 

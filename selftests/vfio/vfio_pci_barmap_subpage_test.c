@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The exclusive-page rule for sub-page BARs, run in the guest per device
- * (BARMAP_BDF) with the outcome the boot profile implies:
+ * (VFIO_SELFTESTS_BDF) with the outcome the boot profile implies:
  *   BARMAP_SUBPAGE=reserved  every sub-page BAR is alone in its page
  *   BARMAP_SUBPAGE=refused   every sub-page BAR shares its page
  * Each test rebinds or reopens the device itself, so "before any open"
@@ -15,6 +15,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <libvfio.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -84,7 +86,7 @@ FIXTURE(subpage) {
 
 FIXTURE_SETUP(subpage)
 {
-	self->bdf = test_bdf();
+	self->bdf = device_bdf;
 	self->bars = subpage_bars(self->bdf);
 	self->reserved = expect_reserved();
 	ASSERT_NE(0, self->bars) TH_LOG("%s has no sub-page memory BAR",
@@ -294,4 +296,8 @@ TEST_F(subpage, debugfs_shows_page_state)
 	free(text);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * REGION_INFO and mmap of BARs under barmap-vfio-pci, run in the guest per
- * device (BARMAP_BDF) of the matrix:
+ * device (VFIO_SELFTESTS_BDF) of the matrix:
  *   BARMAP_SUBPAGE=reserved|refused  outcome of the exclusive-page rule
  *   BARMAP_MSIX_MMAP=1|0             the module's msix_mmap parameter
  * The expected areas of each known device are written out below; the
@@ -18,6 +18,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <libvfio.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -192,14 +194,14 @@ FIXTURE(region) {
 
 FIXTURE_SETUP(region)
 {
-	int ret = vfio_dev_open(&self->dev, test_bdf());
+	int ret = vfio_dev_open(&self->dev, device_bdf);
 
-	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", device_bdf, strerror(-ret));
 	self->page = sysconf(_SC_PAGESIZE);
-	self->exp = lookup(test_bdf(), self->page);
+	self->exp = lookup(device_bdf, self->page);
 	ASSERT_NE(NULL, self->exp)
 		TH_LOG("%s is not in the matrix for %ld-byte pages",
-		       test_bdf(), self->page);
+		       device_bdf, self->page);
 	self->reserved = !env_is("BARMAP_SUBPAGE", "refused", false);
 	self->msix_mmap = env_is("BARMAP_MSIX_MMAP", "1", true);
 }
@@ -578,4 +580,8 @@ TEST_F(region, debugfs_layout_matches_region_info)
 	free(text);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

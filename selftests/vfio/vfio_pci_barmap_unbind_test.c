@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Lifetime under hostile use, run in the guest:
- *  - unbind requested while a device file (BARMAP_BDF) and a mapping of
+ *  - unbind requested while a device file (VFIO_SELFTESTS_BDF) and a mapping of
  *    it are open: vfio's remove waits for the last user, so the unbind
  *    completes once both are gone (or their holder is killed), the
  *    mapping stays usable or raises SIGBUS meanwhile, and afterwards no
@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libvfio.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -166,7 +168,7 @@ FIXTURE_SETUP(unbind)
 	unsigned int i;
 	int ret;
 
-	self->bdf = test_bdf();
+	self->bdf = device_bdf;
 	self->dev.fd = -1;
 	self->dev.group = -1;
 	self->dev.container = -1;
@@ -510,4 +512,8 @@ TEST(probe_failure_leaves_iomem_and_debugfs_unchanged)
 	free(after);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

@@ -55,7 +55,7 @@ static void print_row(const char *bdf, const struct vfio_region_info *info)
 	       flags, caps);
 }
 
-/* vfio_regions --answers BDF */
+/* vfio_pci_barmap_regions --answers BDF */
 static int print_answers(const char *bdf)
 {
 	struct answers a = { 0 };

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * VMM placement rules against barmap-vfio-pci's areas, per device
- * (BARMAP_BDF): every mappable BAR is mapped area by area the way QEMU up
- * to 10.x, QEMU's 2026 region-wide rule and cloud-hypervisor place them,
- * every page is touched, and the faults must be the fewest the BAR's
- * physical placement allows.  Lines starting "figures:" are what the rig
- * prints for both drivers.  BARMAP_SUBPAGE=reserved|refused says whether
- * the device's sub-page BARs are alone in their page: every BAR the
- * kernel's resources say a VMM can map must be mapped (rig_mappable_bars).
+ * (VFIO_SELFTESTS_BDF or the command line): every mappable BAR is mapped area
+ * by area the way QEMU up to 10.x, QEMU's 2026 region-wide rule and
+ * cloud-hypervisor place them, every page is touched, and the faults must be
+ * the fewest the BAR's physical placement allows.  Lines starting "figures:"
+ * are what the rig prints for both drivers.  BARMAP_SUBPAGE=reserved|refused
+ * says whether the device's sub-page BARs are alone in their page: every BAR
+ * the kernel's resources say a VMM can map must be mapped (rig_mappable_bars).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <libvfio.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -39,9 +41,9 @@ FIXTURE_VARIANT_ADD(vmm, cloud_hypervisor) {
 
 FIXTURE_SETUP(vmm)
 {
-	int ret = vfio_dev_open(&self->dev, test_bdf());
+	int ret = vfio_dev_open(&self->dev, device_bdf);
 
-	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", device_bdf, strerror(-ret));
 }
 
 FIXTURE_TEARDOWN(vmm)
@@ -80,4 +82,8 @@ TEST_F_TIMEOUT(vmm, fewest_faults_the_placement_allows, 300)
 		TH_LOG("the BARs the rig guarantees mappable (BARMAP_SUBPAGE)");
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The figures behind `make bench`: for one device (BARMAP_BDF) bound to
- * the driver named by BARMAP_DRIVER, map BARs the ways VMMs do, touch
- * every page, and print one line per case:
+ * The figures behind `make bench`: for one device (its BDF last on the
+ * command line, or $VFIO_SELFTESTS_BDF) bound to the driver named by
+ * BARMAP_DRIVER, map BARs the ways VMMs do, touch every page, and print
+ * one line per case:
  *   bench|DRIVER|CASE|FAULTS|FEWEST|VMPTE_KB|TOUCH_MS
  * The host side (scripts/bench.sh) puts both drivers side by side.
  */
@@ -10,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libvfio.h>
 
 #include "vfio_util.h"
 #include "vmm.h"
@@ -35,19 +38,22 @@ static void row(const char *what, const struct vmm_bar *bar,
 	       res->touch_ms);
 }
 
-int main(int argc, char **argv)
+/* Usage: vfio_pci_barmap_bench [LABEL] [BDF] */
+int main(int argc, char *argv[])
 {
 	uint64_t pmd = barmap_huge_size("pmd"), pud = barmap_huge_size("pud");
-	const char *what = argc > 1 ? argv[1] : "device";
 	struct vmm_result res;
 	struct vmm_bar bar;
 	struct vfio_dev dev;
 	unsigned int index, i;
+	const char *what;
 	int ret;
 
-	ret = vfio_dev_open(&dev, test_bdf());
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	what = argc > 1 ? argv[1] : "device";
+	ret = vfio_dev_open(&dev, device_bdf);
 	if (ret) {
-		fprintf(stderr, "open %s: %s\n", test_bdf(), strerror(-ret));
+		fprintf(stderr, "open %s: %s\n", device_bdf, strerror(-ret));
 		return 1;
 	}
 	for (index = 0; index < 6; index++) {

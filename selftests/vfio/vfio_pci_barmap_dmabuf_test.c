@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * BARs exported as dma-bufs (VFIO_DEVICE_FEATURE_DMA_BUF, Linux 6.19+),
- * run in the guest per device (BARMAP_BDF) of the matrix, and by the rig
- * against stock vfio-pci on the same device:
+ * run in the guest per device of the matrix (VFIO_SELFTESTS_BDF or the
+ * command line), and by the rig against stock vfio-pci on the same device:
  *   BARMAP_MSIX_MMAP=1|0   the module's msix_mmap parameter
  * barmap exports what vfio-pci does for the pages it lets userspace map,
  * and refuses (EINVAL) ranges touching pages it does not: MSI-X pages
@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <libvfio.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -45,9 +47,9 @@ FIXTURE_SETUP(dmabuf)
 			 VFIO_DEVICE_FEATURE_DMA_BUF,
 	};
 	const char *msix = getenv("BARMAP_MSIX_MMAP");
-	int ret = vfio_dev_open(&self->dev, test_bdf());
+	int ret = vfio_dev_open(&self->dev, device_bdf);
 
-	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", device_bdf, strerror(-ret));
 	self->page = sysconf(_SC_PAGESIZE);
 	self->msix_mmap = !msix || strcmp(msix, "0");
 	/*
@@ -215,4 +217,8 @@ TEST_F(dmabuf, wrapping_range_fails_with_eoverflow)
 		SKIP(return, "no BAR of a page or more with MMAP");
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Faults on BAR mappings, run in the guest against the 1 GiB BAR2 of
- * ivshmem (BARMAP_BDF, BARMAP_BAR): which entries a fault inserts for a
+ * ivshmem (VFIO_SELFTESTS_BDF, BARMAP_BAR): which entries a fault inserts for a
  * given VA alignment, that the data is the device's, and that vfio-pci-core's
  * zaps on decode-off and reset reach barmap's mappings.
  *
@@ -22,6 +22,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <libvfio.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -49,9 +51,9 @@ FIXTURE(fault) {
 FIXTURE_SETUP(fault)
 {
 	const char *bar = getenv("BARMAP_BAR");
-	int ret = vfio_dev_open(&self->dev, test_bdf());
+	int ret = vfio_dev_open(&self->dev, device_bdf);
 
-	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", device_bdf, strerror(-ret));
 	self->bar = bar ? atoi(bar) : 2;
 	self->info = vfio_region_info(self->dev.fd, self->bar);
 	ASSERT_NE(NULL, self->info);
@@ -323,7 +325,7 @@ TEST_F_TIMEOUT(fault, mremap_of_a_huge_mapping_moves_without_bad_entries, 120)
 	 * Where vfio-pci-core keeps the faults (6.1) there is no huge entry
 	 * to move, and its vm_ops->open zaps the moved VMA, which warns in
 	 * untrack_pfn() once the source was faulted in (stock vfio-pci
-	 * alike; barmap_fuzz faults after moving there).
+	 * alike; vfio_pci_barmap_fuzz_test faults after moving there).
 	 */
 	if (!barmap_owns_faults())
 		SKIP(return, CORE_OWNS_FAULTS);
@@ -615,4 +617,8 @@ TEST_F_TIMEOUT(large, shrinking_mremap_into_a_pud_leaves_nothing_behind, 120)
 	EXPECT_EQ(0, munmap(map, kept));
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Bad input to a device file (BARMAP_BDF): bounded random loops over the
- * device ioctls and over mmap, with a fixed seed that each test prints
- * (BARMAP_SEED overrides it, BARMAP_ITERS scales the loops).
+ * Bad input to a device file (VFIO_SELFTESTS_BDF or the command line): bounded
+ * random loops over the device ioctls and over mmap, with a fixed seed that
+ * each test prints (BARMAP_SEED overrides it, BARMAP_ITERS scales the loops).
  *
  * Each call's outcome is predicted from what include/uapi/linux/vfio.h
  * and vfio-pci-core (Linux 6.12) document: the argument is read before
@@ -22,6 +22,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <libvfio.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -155,8 +157,8 @@ FIXTURE_SETUP(fuzz)
 	self->seed = test_seed(DEFAULT_SEED);
 	self->rand = self->seed;
 	self->iters = iters ? strtoul(iters, NULL, 0) : 1;
-	ret = vfio_dev_open(&self->dev, test_bdf());
-	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	ret = vfio_dev_open(&self->dev, device_bdf);
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", device_bdf, strerror(-ret));
 
 	self->dinfo.argsz = sizeof(self->dinfo);
 	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_GET_INFO, &self->dinfo));
@@ -796,4 +798,8 @@ TEST_F_TIMEOUT(fuzz, mmap_random_args_only_inside_advertised_areas, 300)
 	EXPECT_NE(0, refused);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

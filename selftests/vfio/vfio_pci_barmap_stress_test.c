@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Concurrency: threads touching BAR mappings at random offsets while
- * another thread turns memory decode off and on, resets a device, forks,
- * or binds and unbinds other devices.  Run in the guest against the 1 GiB
- * BAR2 of ivshmem (BARMAP_BDF, BARMAP_BAR), mapped once at a 1 GiB-aligned
- * VA (PUD entries) and once 4 KiB past one (PTEs), and against the first
- * page of BAR0 of a resettable device (BARMAP_RESET_BDF, the nvme).
+ * Concurrency: threads touching BAR mappings at random offsets while another
+ * thread turns memory decode off and on, resets a device, forks, or binds and
+ * unbinds other devices.  Run in the guest against the 1 GiB BAR2 of ivshmem
+ * (VFIO_SELFTESTS_BDF or the command line, BARMAP_BAR), mapped once at a
+ * 1 GiB-aligned VA (PUD entries) and once 4 KiB past one (PTEs), and against
+ * the first page of BAR0 of a resettable device (BARMAP_RESET_BDF, the nvme).
  * BARMAP_OTHER_BDFS lists the devices to bind and unbind meanwhile.
  *
  * Every access either completes or raises SIGBUS (decode off, or a zap
@@ -27,6 +27,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libvfio.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -267,8 +269,8 @@ FIXTURE_SETUP(storm)
 		self->rounds = CORE_FAULT_ROUNDS;
 	install_sigbus();
 
-	ret = vfio_dev_open(&self->shm, test_bdf());
-	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	ret = vfio_dev_open(&self->shm, device_bdf);
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", device_bdf, strerror(-ret));
 	self->shm_info = vfio_region_info(self->shm.fd,
 					  bar ? atoi(bar) : 2);
 	ASSERT_NE(NULL, self->shm_info);
@@ -496,4 +498,8 @@ TEST_F_TIMEOUT(storm, bind_unbind_of_other_devices_under_random_access, 300)
 	check_coherent(_metadata, self, &rand, 64);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

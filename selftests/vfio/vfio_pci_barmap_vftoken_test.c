@@ -2,9 +2,9 @@
 /*
  * The VF token of SR-IOV (vfio.h: VFIO_DEVICE_FEATURE_PCI_VF_TOKEN, the
  * "vf_token=" of VFIO_GROUP_GET_DEVICE_FD, VFIO_DEVICE_BIND_FLAG_TOKEN),
- * run in the guest on a PF whose VF the rig created through sysfs:
- *   BARMAP_PF_BDF, BARMAP_VF_BDF   the two functions, both bound to
- *                                  BARMAP_DRIVER (default barmap-vfio-pci)
+ * run in the guest on a PF whose VF the rig created through sysfs, the
+ * two BDFs at the end of the command line (PF first), both bound to
+ * BARMAP_DRIVER (default barmap-vfio-pci).
  * A PF opened with a token shares it with its VFs' users: a VF opens
  * only with that token, whether the PF is still open or not, and a new
  * token set through the feature replaces it.  The rig runs the same
@@ -29,21 +29,13 @@
 #define TOKEN_A "6a1c2f4e-8d3b-4b7a-9e51-0c2d7f83a9b4"
 #define TOKEN_B "f03e9b12-5c47-4e86-a2d9-71b8c4e05f3d"
 
-static const char *pf_bdf(void)
-{
-	return getenv("BARMAP_PF_BDF") ?: "";
-}
-
-static const char *vf_bdf(void)
-{
-	return getenv("BARMAP_VF_BDF") ?: "";
-}
+static const char *pf_bdf, *vf_bdf;
 
 /* Whether the VF opens with @token (closed again at once); 0 or -errno. */
 static int vf_opens(const char *token)
 {
 	struct vfio_dev vf;
-	int ret = vfio_dev_open_token(&vf, vf_bdf(), token);
+	int ret = vfio_dev_open_token(&vf, vf_bdf, token);
 
 	if (!ret)
 		vfio_dev_close(&vf);
@@ -58,11 +50,9 @@ FIXTURE_SETUP(vftoken)
 {
 	char drv[64];
 
-	if (!*pf_bdf() || !*vf_bdf())
-		SKIP(return, "BARMAP_PF_BDF and BARMAP_VF_BDF not set: no SR-IOV PF in this rig");
-	ASSERT_EQ(0, sysfs_driver(pf_bdf(), drv, sizeof(drv)));
+	ASSERT_EQ(0, sysfs_driver(pf_bdf, drv, sizeof(drv)));
 	ASSERT_STREQ(test_driver(), drv);
-	ASSERT_EQ(0, vfio_dev_open_token(&self->pf, pf_bdf(), TOKEN_A));
+	ASSERT_EQ(0, vfio_dev_open_token(&self->pf, pf_bdf, TOKEN_A));
 }
 
 FIXTURE_TEARDOWN(vftoken)
@@ -75,7 +65,7 @@ TEST_F(vftoken, vf_is_bound_to_the_pf_driver)
 {
 	char drv[64];
 
-	ASSERT_EQ(0, sysfs_driver(vf_bdf(), drv, sizeof(drv)));
+	ASSERT_EQ(0, sysfs_driver(vf_bdf, drv, sizeof(drv)));
 	ASSERT_STREQ(test_driver(), drv);
 }
 
@@ -132,10 +122,10 @@ TEST_F(vftoken, pf_in_use_by_a_vf_user_needs_the_token)
 	struct vfio_dev vf, pf2;
 
 	vfio_dev_close(&self->pf);
-	ASSERT_EQ(0, vfio_dev_open_token(&vf, vf_bdf(), TOKEN_A));
-	EXPECT_EQ(-EACCES, vfio_dev_open_token(&pf2, pf_bdf(), NULL));
-	EXPECT_EQ(-EACCES, vfio_dev_open_token(&pf2, pf_bdf(), TOKEN_B));
-	EXPECT_EQ(0, vfio_dev_open_token(&pf2, pf_bdf(), TOKEN_A));
+	ASSERT_EQ(0, vfio_dev_open_token(&vf, vf_bdf, TOKEN_A));
+	EXPECT_EQ(-EACCES, vfio_dev_open_token(&pf2, pf_bdf, NULL));
+	EXPECT_EQ(-EACCES, vfio_dev_open_token(&pf2, pf_bdf, TOKEN_B));
+	EXPECT_EQ(0, vfio_dev_open_token(&pf2, pf_bdf, TOKEN_A));
 	vfio_dev_close(&pf2);
 	vfio_dev_close(&vf);
 }
@@ -148,12 +138,12 @@ TEST_F(vftoken, cdev_bind_checks_the_token)
 
 	if (access("/dev/iommu", F_OK))
 		SKIP(return, "no /dev/iommu: kernel without IOMMUFD");
-	if (!vfio_cdev_exists(vf_bdf()))
+	if (!vfio_cdev_exists(vf_bdf))
 		SKIP(return, "no VFIO device cdev: kernel without VFIO_DEVICE_CDEV");
 	iommufd = open("/dev/iommu", O_RDWR);
 	ASSERT_LE(0, iommufd);
 
-	path = vfio_pci_get_cdev_path(vf_bdf());
+	path = vfio_pci_get_cdev_path(vf_bdf);
 	fd = open(path, O_RDWR);
 	ASSERT_LE(0, fd) TH_LOG("open %s: %s", path, strerror(errno));
 	free((void *)path);
@@ -170,4 +160,17 @@ TEST_F(vftoken, cdev_bind_checks_the_token)
 	close(iommufd);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	char **bdfs;
+	int nr_bdfs;
+
+	bdfs = vfio_selftests_get_bdfs(&argc, argv, &nr_bdfs);
+	if (nr_bdfs != 2) {
+		fprintf(stderr, "usage: %s [options] PF-BDF VF-BDF\n", argv[0]);
+		return KSFT_FAIL;
+	}
+	pf_bdf = bdfs[0];
+	vf_bdf = bdfs[1];
+	return test_harness_run(argc, argv);
+}

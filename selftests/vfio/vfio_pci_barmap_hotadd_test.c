@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A reservation the PCI core takes away: a device with a sub-page BAR
- * (BARMAP_BDF, BAR BARMAP_BAR) sits behind a hot-plug bridge, bound to
+ * (VFIO_SELFTESTS_BDF, BAR BARMAP_BAR) sits behind a hot-plug bridge, bound to
  * barmap-vfio-pci, which reserved the rest of the BAR's page at bind.
  * Devices are then hot-added onto that bridge until one does not fit its
  * memory window: the PCI core's second try
@@ -30,6 +30,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libvfio.h>
+
 #include "kselftest_harness.h"
 #include "vfio_util.h"
 
@@ -48,7 +50,7 @@ FIXTURE_SETUP(hotadd)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
-	self->bdf = test_bdf();
+	self->bdf = device_bdf;
 	self->hotadd = getenv("BARMAP_HOTADD");
 	self->bar = getenv("BARMAP_BAR") ? atoi(getenv("BARMAP_BAR")) : 1;
 	snprintf(self->rest, sizeof(self->rest), "barmap %s BAR%u", self->bdf,
@@ -244,4 +246,8 @@ TEST_F(hotadd, rebind_reserves_the_page_where_the_bar_is_now)
 	vfio_dev_close(&dev);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

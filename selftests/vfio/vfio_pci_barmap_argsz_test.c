@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The argsz protocol of VFIO_DEVICE_GET_REGION_INFO, as
- * include/uapi/linux/vfio.h documents it, on the first BAR of BARMAP_BDF
- * that carries capabilities (run against the nvme: MSIX_MAPPABLE on its
- * BAR0 under either driver; on arm64 its CMB BAR2 has SPARSE_MMAP under
- * barmap-vfio-pci, which the read-once test needs).
+ * include/uapi/linux/vfio.h documents it, on the first BAR of the device
+ * (VFIO_SELFTESTS_BDF or the command line) that carries capabilities (run
+ * against the nvme: MSIX_MAPPABLE on its BAR0 under either driver; on arm64 its
+ * CMB BAR2 has SPARSE_MMAP under barmap-vfio-pci, which the read-once test
+ * needs).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+
+#include <libvfio.h>
 
 #include "kselftest_harness.h"
 #include "vfio_util.h"
@@ -31,9 +34,9 @@ FIXTURE_SETUP(argsz)
 {
 	struct vfio_region_info *info;
 	unsigned int i;
-	int ret = vfio_dev_open(&self->dev, test_bdf());
+	int ret = vfio_dev_open(&self->dev, device_bdf);
 
-	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", device_bdf, strerror(-ret));
 	for (i = VFIO_PCI_BAR0_REGION_INDEX; i <= VFIO_PCI_BAR5_REGION_INDEX; i++) {
 		info = vfio_region_info(self->dev.fd, i);
 		ASSERT_NE(NULL, info);
@@ -45,7 +48,7 @@ FIXTURE_SETUP(argsz)
 		}
 		free(info);
 	}
-	ASSERT_TRUE(false) TH_LOG("%s has no BAR with capabilities", test_bdf());
+	ASSERT_TRUE(false) TH_LOG("%s has no BAR with capabilities", device_bdf);
 }
 
 FIXTURE_TEARDOWN(argsz)
@@ -294,4 +297,8 @@ TEST_F_TIMEOUT(argsz, index_changed_during_the_ioctl_is_read_once, 300)
 	EXPECT_NE(0, bar);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The device through its cdev and iommufd instead of a group and a
- * container, run in the guest per device (BARMAP_BDF): open
+ * container, run in the guest per device (VFIO_SELFTESTS_BDF): open
  * /dev/vfio/devices/vfioN, VFIO_DEVICE_BIND_IOMMUFD, an IOAS and
  * VFIO_DEVICE_ATTACH_IOMMUFD_PT, then what barmap does to BARs, which
  * must not depend on the path the device was opened by: region info as
@@ -48,7 +48,7 @@ static void record_group_info(FIXTURE_DATA(cdev) *self)
 	unsigned int bar;
 
 	/* A kernel may have the cdev without the group interface. */
-	if (access("/dev/vfio/vfio", F_OK) || vfio_dev_open(&dev, test_bdf()))
+	if (access("/dev/vfio/vfio", F_OK) || vfio_dev_open(&dev, device_bdf))
 		return;
 	for (bar = 0; bar < VFIO_PCI_ROM_REGION_INDEX; bar++)
 		self->group_info[bar] = vfio_region_info(dev.fd, bar);
@@ -64,10 +64,10 @@ FIXTURE_SETUP(cdev)
 	self->page = sysconf(_SC_PAGESIZE);
 	if (access("/dev/iommu", F_OK))
 		SKIP(return, "no /dev/iommu: kernel without IOMMUFD");
-	if (!vfio_cdev_exists(test_bdf()))
+	if (!vfio_cdev_exists(device_bdf))
 		SKIP(return, "no /dev/vfio/devices/vfioN: kernel without VFIO_DEVICE_CDEV");
 	record_group_info(self);
-	path = vfio_pci_get_cdev_path(test_bdf());
+	path = vfio_pci_get_cdev_path(device_bdf);
 	self->fd = open(path, O_RDWR);
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", path, strerror(errno));
 	free((void *)path);
@@ -172,13 +172,13 @@ TEST_F(cdev, every_advertised_area_maps_and_reads)
 		}
 		free(info);
 	}
-	TH_LOG("%u areas mapped and read through %s's cdev", mapped, test_bdf());
+	TH_LOG("%u areas mapped and read through %s's cdev", mapped, device_bdf);
 }
 
 /*
  * A BAR of 2 MiB or more mapped at a VA as aligned as the BAR (up to
  * 1 GiB): barmap inserts the largest entries the kernel has, as through
- * the group (barmap_fault).
+ * the group (vfio_pci_barmap_fault_test).
  */
 TEST_F(cdev, huge_entries_on_a_large_bar)
 {
@@ -200,7 +200,7 @@ TEST_F(cdev, huge_entries_on_a_large_bar)
 	ASSERT_NE(NULL, info);
 	size = info->size;
 	align = size < SZ_1G ? size : SZ_1G;
-	barmap_debugfs_file(test_bdf(), "faults", path, sizeof(path));
+	barmap_debugfs_file(device_bdf, "faults", path, sizeof(path));
 	pte0 = file_keyed_number(path, "pte", -1);
 	pmd0 = file_keyed_number(path, "pmd", -1);
 	pud0 = file_keyed_number(path, "pud", -1);
@@ -277,4 +277,8 @@ TEST_F(cdev, dmabuf_of_a_bar_maps_into_the_ioas)
 	close(buf);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

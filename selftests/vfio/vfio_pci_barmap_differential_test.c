@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Per-device tests of barmap-vfio-pci, run in the guest once per device of
- * the matrix with BARMAP_BDF set.  BARMAP_REF_DIR holds what stock vfio-pci
- * reported for the same device in the same boot; BARMAP_SUBPAGE=reserved|
- * refused says whether its sub-page BARs are alone in their page, which
- * decides the BARs every driver must let userspace map (rig_mappable_bars).
- * BARMAP_REF_DIR/BDF.answers holds stock vfio-pci's answers to the
- * questions of answers.h (vfio_regions --answers); BARMAP_ALLOW_LIST the
- * differences allowed (stock-answers), BARMAP_LABEL the device's label
- * there (KERNEL/PROFILE/DEVICE).
+ * Per-device tests of barmap-vfio-pci, run in the guest once per device of the
+ * matrix (VFIO_SELFTESTS_BDF or the command line).  BARMAP_REF_DIR holds what
+ * stock vfio-pci reported for the same device in the same boot;
+ * BARMAP_SUBPAGE=reserved| refused says whether its sub-page BARs are alone in
+ * their page, which decides the BARs every driver must let userspace map
+ * (rig_mappable_bars). BARMAP_REF_DIR/BDF.answers holds stock vfio-pci's
+ * answers to the questions of answers.h (vfio_pci_barmap_regions --answers);
+ * BARMAP_ALLOW_LIST the differences allowed (stock-answers), BARMAP_LABEL the
+ * device's label there (KERNEL/PROFILE/DEVICE).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +18,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <libvfio.h>
 
 #include "kselftest_harness.h"
 #include "answers.h"
@@ -29,9 +31,9 @@ FIXTURE(device) {
 
 FIXTURE_SETUP(device)
 {
-	int ret = vfio_dev_open(&self->dev, test_bdf());
+	int ret = vfio_dev_open(&self->dev, device_bdf);
 
-	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", test_bdf(), strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("open %s: %s", device_bdf, strerror(-ret));
 }
 
 FIXTURE_TEARDOWN(device)
@@ -370,4 +372,8 @@ TEST_F(device, consumers_never_worse_than_stock)
 	answers_match_stock(_metadata, &self->dev, "consumers");
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

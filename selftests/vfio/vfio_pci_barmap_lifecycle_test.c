@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Bind/unbind cycles of barmap-vfio-pci over the devices in $BARMAP_BDFS,
+ * Bind/unbind cycles of barmap-vfio-pci over the devices given at the end
+ * of the command line (or the one in $VFIO_SELFTESTS_BDF),
  * with an open and close of each device in every cycle: the driver must
  * come and go cleanly and leave /proc/iomem exactly as it found it.
  */
@@ -12,8 +13,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <libvfio.h>
+
 #include "kselftest_harness.h"
 #include "vfio_util.h"
+
+/* The devices to cycle, from vfio_selftests_get_bdfs() */
+static char **lifecycle_bdfs;
+static int nr_lifecycle_bdfs;
 
 static int one_cycle(const char *bdf)
 {
@@ -50,31 +57,23 @@ FIXTURE_TEARDOWN(cycles)
 /* 200 cycles of four devices take about a minute under TCG. */
 TEST_F_TIMEOUT(cycles, bind_unbind_leave_iomem_unchanged, 600)
 {
-	const char *env = getenv("BARMAP_BDFS");
 	int cycles = getenv("BARMAP_CYCLES") ? atoi(getenv("BARMAP_CYCLES")) : 50;
-	char *before, *after, *list, *bdf, *save;
-	int i, ret;
-
-	if (!env || !*env)
-		SKIP(return, "no devices given (BARMAP_BDFS)");
+	char *before, *after;
+	int i, d, ret;
 
 	before = read_file("/proc/iomem");
 	ASSERT_NE(NULL, before);
 	for (i = 0; i < cycles; i++) {
-		list = strdup(env);
-		ASSERT_NE(NULL, list);
-		for (bdf = strtok_r(list, " ", &save); bdf;
-		     bdf = strtok_r(NULL, " ", &save)) {
-			ret = one_cycle(bdf);
-			ASSERT_EQ(0, ret) TH_LOG("cycle %d, %s: %s", i, bdf,
-						 strerror(-ret));
+		for (d = 0; d < nr_lifecycle_bdfs; d++) {
+			ret = one_cycle(lifecycle_bdfs[d]);
+			ASSERT_EQ(0, ret) TH_LOG("cycle %d, %s: %s", i,
+						 lifecycle_bdfs[d], strerror(-ret));
 		}
-		free(list);
 	}
 	after = read_file("/proc/iomem");
 	ASSERT_NE(NULL, after);
 	EXPECT_STREQ(before, after);
-	TH_LOG("%d cycles over: %s", cycles, env);
+	TH_LOG("%d cycles over %d devices", cycles, nr_lifecycle_bdfs);
 	free(before);
 	free(after);
 }
@@ -114,17 +113,13 @@ static const char *debugfs_dir_wrong(const char *bdf, bool bound)
  */
 TEST_F(cycles, debugfs_dir_follows_binding_and_the_core)
 {
-	const char *env = getenv("BARMAP_BDFS"), *wrong;
-	char *list, *bdf, *save;
+	const char *bdf, *wrong;
+	int d;
 
-	if (!env || !*env)
-		SKIP(return, "no devices given (BARMAP_BDFS)");
 	TH_LOG("VFIO's debugfs (%s): %s", VFIO_DEBUGFS_ROOT,
 	       vfio_has_debugfs() ? "yes" : "no");
-	list = strdup(env);
-	ASSERT_NE(NULL, list);
-	for (bdf = strtok_r(list, " ", &save); bdf;
-	     bdf = strtok_r(NULL, " ", &save)) {
+	for (d = 0; d < nr_lifecycle_bdfs; d++) {
+		bdf = lifecycle_bdfs[d];
 		wrong = debugfs_dir_wrong(bdf, true);
 		EXPECT_EQ(NULL, wrong) TH_LOG("%s bound: %s", bdf, wrong);
 		ASSERT_EQ(0, pci_unbind(bdf));
@@ -134,7 +129,10 @@ TEST_F(cycles, debugfs_dir_follows_binding_and_the_core)
 		wrong = debugfs_dir_wrong(bdf, true);
 		EXPECT_EQ(NULL, wrong) TH_LOG("%s bound again: %s", bdf, wrong);
 	}
-	free(list);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char *argv[])
+{
+	lifecycle_bdfs = vfio_selftests_get_bdfs(&argc, argv, &nr_lifecycle_bdfs);
+	return test_harness_run(argc, argv);
+}
