@@ -12,7 +12,13 @@
 #     with sparse (C=2) of what it changes: the mm objects (each compared
 #     with its build before the series, so that only what a patch brings
 #     counts) and drivers/vfio/pci/barmap/, which must build at every
-#     patch that has it (the series is bisectable).
+#     patch that has it (the series is bisectable);
+#   - for a patch that changes tools/testing/selftests/vfio, that
+#     directory's build (upstream's Makefile, -Werror), against the
+#     uapi headers of linux-source-7.N, which must give every program of
+#     barmap's that the Makefile lists.
+# checkpatch lets pass the types that scripts/check-exceptions excepts
+# for the repository's copies of the files a patch changes.
 # Prints the findings, one per line, nothing when there are none.
 #
 # Usage: series-check.sh WORK TREE OBJ RELEASE [SPARSE]
@@ -38,6 +44,18 @@ GIT_COMMITTER_NAME=$(git -C "$here/.." log -1 --format='%an')
 GIT_COMMITTER_EMAIL=$(git -C "$here/.." log -1 --format='%ae')
 export GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 entry="VFIO BARMAP PCI DRIVER"
+ksft=tools/testing/selftests/vfio
+
+# excepted FILE...: the types scripts/check-exceptions excepts for the
+# repository's copies of FILEs (selftests/vfio/ for the selftests),
+# comma-separated
+excepted() {
+	for f in "$@"; do
+		case $f in $ksft/*) f=selftests/vfio/${f#"$ksft"/} ;; esac
+		awk -v f="$f" '$1 == "checkpatch" && index(f, $2) == 1 { print $3 }' \
+			"$here/check-exceptions"
+	done | sort -u | paste -sd, -
+}
 
 if ! sh "$here/series.sh" "$work/patches" "$work/made" >"$work/list" 2>"$work/series.log"; then
 	echo "make series failed:"
@@ -89,9 +107,11 @@ configure() {
 	intree_configure "$tree" "$obj" "$rel" >"$work/olddefconfig.log" 2>&1
 }
 
-# The tree without the driver, the mm objects built as they are.
-rm -rf "${tree:?}/$pcidir/barmap"
-for f in $pcidir/Kconfig $pcidir/Makefile mm/huge_memory.c mm/mremap.c; do
+# The tree without the driver and its selftests, the mm objects built as
+# they are.
+rm -rf "${tree:?}/$pcidir/barmap" "$tree/$ksft/barmap" "$tree/$ksft"/vfio_pci_barmap_*
+for f in $pcidir/Kconfig $pcidir/Makefile mm/huge_memory.c mm/mremap.c \
+	$ksft/Makefile $ksft/.gitignore; do
 	pristine "$f"
 done
 mm_objs="mm/huge_memory.o mm/mremap.o"
@@ -129,10 +149,13 @@ for p in $(grep -v '/0000-' "$work/list"); do
 			done
 			[ $c = 1 ] || covered=0
 		done
-		[ $covered = 1 ] && ign=--ignore=FILE_PATH_CHANGES
+		[ $covered = 1 ] && ign=FILE_PATH_CHANGES
 	fi
+	# shellcheck disable=SC2086 # the files are words
+	exc=$(excepted $changed)
+	ign=$ign${ign:+${exc:+,}}$exc
 	(cd "$work" && perl "$src7/scripts/checkpatch.pl" --strict --no-tree -q \
-		--show-types $ign "$p") >"$work/checkpatch-$n" 2>&1
+		--show-types ${ign:+--ignore=$ign} "$p") >"$work/checkpatch-$n" 2>&1
 	if [ -s "$work/checkpatch-$n" ]; then
 		echo "$name: checkpatch --strict:"
 		grep -E '^(ERROR|WARNING|CHECK):' "$work/checkpatch-$n" | head -n 10
@@ -151,10 +174,12 @@ for p in $(grep -v '/0000-' "$work/list"); do
 	done
 	mm=
 	driver=0
+	selftests=0
 	for f in $changed; do
 		case $f in
 		mm/*.c) mm="$mm ${f%.c}.o" ;;
 		$pcidir/*) driver=1 ;;
+		$ksft/*) selftests=1 ;;
 		esac
 	done
 	if [ -n "$mm" ]; then
@@ -175,12 +200,30 @@ for p in $(grep -v '/0000-' "$work/list"); do
 		grep -q 'CC \[M\] .*barmap/main\.o' "$work/driver-$n.log" ||
 			echo "$name: $pcidir/barmap/main.o was not built"
 	fi
+	if [ $selftests = 1 ]; then
+		if ! uapi=$(uapi_headers x86_64 2>"$work/uapi.log"); then
+			echo "$name: no uapi headers for the selftests: $(tail -n 3 "$work/uapi.log")"
+		elif ! mkdir -p "$work/selftests-$n" ||
+			! make -C "$tree/$ksft" OUTPUT="$work/selftests-$n" \
+			KHDR_INCLUDES="-isystem $uapi" >"$work/selftests-$n.log" 2>&1; then
+			echo "$name: $ksft does not build: $(grep -m 5 -E 'error|Error' "$work/selftests-$n.log")"
+		else
+			for t in $(sed -n 's/^TEST_GEN_PROGS\(_EXTENDED\)\{0,1\} += \(vfio_pci_barmap_.*\)/\2/p' \
+				"$tree/$ksft/Makefile"); do
+				[ -x "$work/selftests-$n/$t" ] || echo "$name: $ksft built no $t"
+			done
+			grep -q '^TEST_GEN_PROGS += vfio_pci_barmap_' "$tree/$ksft/Makefile" ||
+				echo "$name: $ksft/Makefile lists no test of barmap"
+		fi
+	fi
 done
 total=$(grep -vc '/0000-' "$work/list")
 [ $n = "$total" ] || echo "series: $n of $total patches checked"
 
-# The mm sources as they were (the caller prepares the driver again).
-for f in mm/huge_memory.c mm/mremap.c; do
+# The mm sources and the selftests as they were (the caller prepares the
+# driver again).
+for f in mm/huge_memory.c mm/mremap.c $ksft/Makefile $ksft/.gitignore; do
 	pristine "$f"
 done
+rm -rf "${tree:?}/$ksft/barmap" "$tree/$ksft"/vfio_pci_barmap_*
 exit 0

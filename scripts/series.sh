@@ -12,6 +12,10 @@
 #        its Kconfig option and Makefile line, the EXPORT_SYMBOL_IF_KUNIT
 #        of layout.c)
 #   5    Documentation/driver-api/barmap-vfio-pci.rst and its index entry
+#   6    the selftests: selftests/vfio/ of the repository into
+#        tools/testing/selftests/vfio/ (but the out-of-tree Makefile and
+#        the host-side unit tests of barmap/unit/), the programs its
+#        Makefile lists added to upstream's, with barmap/libbarmap.mk
 #   0    a cover letter (upstream/series/cover-letter.txt)
 #
 # with the messages of upstream/series/.  The base is a git repository of
@@ -63,12 +67,17 @@ pcidir=drivers/vfio/pci
 bdir=$pcidir/barmap
 doc=Documentation/driver-api/barmap-vfio-pci.rst
 # The files of linux-source-7.N the series changes.
+ksft=tools/testing/selftests/vfio
 base_files="MAINTAINERS Documentation/driver-api/index.rst $pcidir/Kconfig \
-	$pcidir/Makefile mm/huge_memory.c mm/mremap.c"
+	$pcidir/Makefile mm/huge_memory.c mm/mremap.c $ksft/Makefile $ksft/.gitignore"
 # The driver's files, and those of them that belong to its KUnit suite.
 kunit_files="$bdir/layout_kunit.c $bdir/layout_cases.h"
 driver_files=$(cd "$top" && git ls-files "$bdir")
 [ -n "$driver_files" ] || die "series: no tracked file under $bdir"
+# The selftests' files, as the repository has them under selftests/vfio/.
+selftest_files=$(cd "$top" && git ls-files selftests/vfio |
+	grep -v -e '^selftests/vfio/Makefile$' -e '^selftests/vfio/barmap/unit/')
+[ -n "$selftest_files" ] || die "series: no tracked file under selftests/vfio"
 
 git_b() {
 	git -C "$base" "$@"
@@ -165,9 +174,67 @@ awk -v entry="$entry" -v doc="$doc" '
 mv "$base/MAINTAINERS.new" "$base/MAINTAINERS"
 commit 5-docs.txt
 
+# --- 6: the selftests, their programs in upstream's Makefile, the
+# files of barmap/ that are not C past its .gitignore, and their lines
+# in MAINTAINERS
+for f in $selftest_files; do
+	mkdir -p "$base/$ksft/$(dirname "${f#selftests/vfio/}")"
+	cp "$top/$f" "$base/$ksft/${f#selftests/vfio/}"
+done
+# progs VAR: the programs the repository's Makefile puts in VAR
+progs() {
+	sed -n -E "s/^$1 [:+]= (vfio_pci_barmap_[a-z_]+)$/\\1/p" "$top/selftests/vfio/Makefile"
+}
+[ -n "$(progs TEST_GEN_PROGS)" ] || die "series: no TEST_GEN_PROGS in selftests/vfio/Makefile"
+awk -v tests="$(progs TEST_GEN_PROGS)" -v tools="$(progs TEST_GEN_PROGS_EXTENDED)" '
+	# after the last program of upstream, and after libvfio.mk
+	/^TEST_GEN_PROGS \+= / { last = NR }
+	{ line[NR] = $0 }
+	END {
+		for (i = 1; i <= NR; i++) {
+			print line[i]
+			if (i == last) {
+				n = split(tests, t, "\n")
+				for (j = 1; j <= n; j++)
+					print "TEST_GEN_PROGS += " t[j]
+				n = split(tools, t, "\n")
+				for (j = 1; j <= n; j++)
+					print "TEST_GEN_PROGS_EXTENDED += " t[j]
+				done++
+			}
+			if (line[i] == "include lib/libvfio.mk") {
+				print "include barmap/libbarmap.mk"
+				done++
+			}
+		}
+		if (done != 2)
+			exit 1
+	}' "$base/$ksft/Makefile" >"$base/$ksft/Makefile.new" ||
+	die "series: no place for barmap's programs in $ksft/Makefile"
+mv "$base/$ksft/Makefile.new" "$base/$ksft/Makefile"
+grep -qx '!\*.mk' "$base/$ksft/.gitignore" ||
+	die "series: $ksft/.gitignore no longer lets .mk files through"
+echo '!stock-*' >>"$base/$ksft/.gitignore"
+awk -v entry="$entry" -v ksft="$ksft" '
+	$0 == entry { in_entry = 1 }
+	in_entry && /^$/ && !done {
+		print "F:\t" ksft "/barmap/"
+		print "F:\t" ksft "/vfio_pci_barmap_*"
+		done = 1
+	}
+	{ print }
+	END { if (!done) exit 1 }' "$base/MAINTAINERS" >"$base/MAINTAINERS.new" ||
+	die "series: no '$entry' in MAINTAINERS"
+mv "$base/MAINTAINERS.new" "$base/MAINTAINERS"
+commit 6-selftests.txt
+
 # --- every file the series carries, exactly as in the repository
 for f in $driver_files $doc; do
 	cmp -s "$top/$f" "$base/$f" || die "series: $f differs from the repository's after the last patch"
+done
+for f in $selftest_files; do
+	cmp -s "$top/$f" "$base/$ksft/${f#selftests/vfio/}" ||
+		die "series: $f differs from the repository's after the last patch"
 done
 
 # --- the patches and the cover letter
