@@ -23,8 +23,9 @@
 #                        (the fault tests used to skip on it), the stock
 #                        comparisons run against barmap (its listed
 #                        differences must then fail to happen), and
-#                        vfio_pci_barmap_vmm_test missing from the guest (its verdict,
-#                        and the manifest's count of its runs)
+#                        vfio_pci_barmap_vmm_test missing from the
+#                        guest (its verdict, and the manifest's count of
+#                        its runs)
 #   no-mmap              one 7.3 guest with a driver that drops MMAP on
 #                        every BAR: the mmap, fault and dma-buf tests
 #                        that logged how many BARs they covered

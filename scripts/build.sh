@@ -60,6 +60,8 @@ install_into() {
 
 step "barmap-vfio-pci.ko against $KVER (W=1, no warnings)" \
 	build_module "$kdir" "$PWD" || built=1
+# guest-bin anew: every program in it goes into every initramfs
+rm -rf "$BUILD/guest-bin"
 step "guest selftests (with libvfio of linux-source-7.x)" \
 	sh "$here/selftests.sh" "$BUILD/guest-bin" ||
 	{ built=1; selftests_built=1; }

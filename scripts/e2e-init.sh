@@ -208,9 +208,9 @@ ctl() {	# ctl TAG: one line to L2's ttyS1
 }
 
 # areas FILE REGION: the advertised mmap areas of a region from the
-# vfio_pci_barmap_regions output in FILE, as "OFFSET SIZE" lines (hex, no 0x): the
-# SPARSE_MMAP list (a BAR of MSI-X alone has none, as under
-# vfio-pci), or the whole region when it has MMAP but no list.
+# vfio_pci_barmap_regions output in FILE, as "OFFSET SIZE" lines (hex, no 0x):
+# the SPARSE_MMAP list (a BAR of MSI-X alone has none, as under vfio-pci), or
+# the whole region when it has MMAP but no list.
 areas() {
 	line=$(grep "^region $2 " "$1")
 	case $line in

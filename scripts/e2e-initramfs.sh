@@ -6,7 +6,8 @@
 #   l1: the outer guest, which runs each QEMU (the host's, the Debian 13
 #       roots') over 9p against its devices: busybox, scripts/e2e-init.sh,
 #       the vfio and 9p modules of KVER (decompressed: busybox insmod cannot
-#       read .ko.xz), barmap-vfio-pci.ko and the vfio_pci_barmap_regions selftest.
+#       read .ko.xz), barmap-vfio-pci.ko and vfio_pci_barmap_regions (the
+#       selftests' tool that prints a device's regions).
 #   l2: the nested guest, booted by that QEMU with the devices passed
 #       through: busybox, scripts/e2e-l2-init.sh and the e2e_ivshmem
 #       helper (its kernel, the rig's L2 kernel, has the drivers built in).

@@ -71,10 +71,10 @@ finish() {
 
 t0=$(date +%s)
 
-# The module for Debian's 7.x, the selftests (vfio_pci_barmap_regions) and the test
-# rig, as make test builds them; build.sh's own TAP lines are only shown
-# when a step fails.  E2E_PREBUILT=1 (for make test, which has just built
-# them) reuses them.
+# The module for Debian's 7.x, the selftests (vfio_pci_barmap_regions) and the
+# test rig, as make test builds them; build.sh's own TAP lines are only shown
+# when a step fails.  E2E_PREBUILT=1 (for make test, which has just built them)
+# reuses them.
 rel7=$(debian7_rel)
 [ -n "$rel7" ] || { tap 1 "Debian's 7.x kernel in $BARMAP_CACHE (run make deps)"; finish; }
 module=$BUILD/$rel7/src/compat/tree/drivers/vfio/pci/barmap/barmap-vfio-pci.ko

@@ -149,10 +149,10 @@ tap $loaded "modprobe vfio_iommu_type1, vfio-pci and barmap-vfio-pci"
 # bind BDF DRIVER, unbind BDF
 . /lib/guest-lib.sh
 
-# The x86 rig's PCIe-to-PCI bridge hot-plugs through its SHPC
-# (run-guest.sh): its driver, shpchp, stays off it until vfio_pci_barmap_hotadd_test
-# below, so that the bridge is as the other tests expect it, without a
-# driver (the probe-failure test reserves around its SHPC BAR).
+# The x86 rig's PCIe-to-PCI bridge hot-plugs through its SHPC (run-guest.sh):
+# its driver, shpchp, stays off it until vfio_pci_barmap_hotadd_test below, so
+# that the bridge is as the other tests expect it, without a driver (the
+# probe-failure test reserves around its SHPC BAR).
 hp_bridge=
 for dev in /sys/bus/pci/devices/*; do
 	[ "$(basename "$(readlink "$dev/driver")")" = shpchp ] || continue
@@ -306,8 +306,9 @@ if [ "$mode" = bench ]; then
 	finish
 fi
 
-# run_test NAME BDF: vfio_pci_barmap_differential_test on one device, against what stock
-# vfio-pci answered (/tmp/stock), differences held to /lib/stock-answers.
+# run_test NAME BDF: vfio_pci_barmap_differential_test on one device, against
+# what stock vfio-pci answered (/tmp/stock), differences held to
+# /lib/stock-answers.
 run_test() {
 	run "$profile/$1" vfio_pci_barmap_differential_test VFIO_SELFTESTS_BDF="$2" BARMAP_REF_DIR=/tmp/stock \
 		BARMAP_SUBPAGE="$(subpage_of "$2")" BARMAP_LABEL="$profile/$1" \
@@ -339,8 +340,8 @@ if [ "$mode" = dkms ]; then
 	finish
 fi
 
-# The zoo profile (scripts/zoo.sh): every PCI device model QEMU lists,
-# a guest's share of them.  vfio_pci_barmap_differential_test on each, its answers against
+# The zoo profile (scripts/zoo.sh): every PCI device model QEMU lists, a guest's
+# share of them.  vfio_pci_barmap_differential_test on each, its answers against
 # stock vfio-pci's, a clean kernel log, and off.
 case $profile in
 */zoo-*)
@@ -433,10 +434,10 @@ for d in $MATRIX; do
 	run "$profile/$name" vfio_pci_barmap_cdev_test VFIO_SELFTESTS_BDF=$bdf
 done
 run "$profile/nvme" vfio_pci_barmap_argsz_test VFIO_SELFTESTS_BDF=$NVME
-# Outside the matrix, x86 only: an ivshmem with a 2 GiB BAR2, where a
-# mapping holds PUD entries past its start (vfio_pci_barmap_fault_test's "large").
-# outside_matrix VENDOR:DEVICE: the (last) device of that ID that is
-# not in the matrix, or nothing.
+# Outside the matrix, x86 only: an ivshmem with a 2 GiB BAR2, where a mapping
+# holds PUD entries past its start (vfio_pci_barmap_fault_test's "large").
+# outside_matrix VENDOR:DEVICE: the (last) device of that ID that is not in the
+# matrix, or nothing.
 outside_matrix() {
 	found=
 	for dev in /sys/bus/pci/devices/*; do
@@ -797,13 +798,13 @@ for d in $MATRIX; do
 done
 echo "# hostile-use tests took $(($(date +%s) - hostile_start))s"
 
-# A reservation the PCI core takes away (vfio_pci_barmap_hotadd_test): the rtl8139
-# behind the bridge, bound to barmap-vfio-pci with the rest of its
-# 256-byte BAR1's page reserved, its IOMMU group's other device (the
-# serial card) unbound; then two edu devices (a 1 MiB BAR each) hot-added
-# onto the bridge, the second one more than its 2 MiB memory window has
-# left, so that the PCI core releases the window and everything in it.
-# The exclusive profile only: the bridge's devices sit alike in both.
+# A reservation the PCI core takes away (vfio_pci_barmap_hotadd_test): the
+# rtl8139 behind the bridge, bound to barmap-vfio-pci with the rest of its
+# 256-byte BAR1's page reserved, its IOMMU group's other device (the serial
+# card) unbound; then two edu devices (a 1 MiB BAR each) hot-added onto the
+# bridge, the second one more than its 2 MiB memory window has left, so that the
+# PCI core releases the window and everything in it.  The exclusive profile
+# only: the bridge's devices sit alike in both.
 if [ -n "$hp_bridge" ] && [ "${profile##*/}" = exclusive ]; then
 	behind=$(outside_matrix 0x10ec:0x8139)
 	serial=$(outside_matrix 0x1b36:0x0002)

@@ -194,8 +194,8 @@ ksft_results() {
 # same program's results under the driver under test and under stock
 # vfio-pci, test by test, checked against LIST, whose lines are
 #   LABEL-GLOB PROGRAM TEST-GLOB BARMAP-STOCK RULE...
-# (e.g. "*/shared/* vfio_pci_barmap_subpage_test subpage.mmap_* P-S Documentation:
-# ...", results P, F, S).  Every test that stock ran counts; a difference
+# (e.g. "*/shared/* vfio_pci_barmap_subpage_test subpage.mmap_* P-S
+# Documentation: ...", results P, F, S).  Every test that stock ran counts; a difference
 # that no line lists fails, and so does a listed one that did not happen
 # although stock ran the test: it proves stock ran as stock.  Prints one
 # "# ..." line per difference and, last, "ok: ..." or "bad: ...".

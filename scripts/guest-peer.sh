@@ -13,11 +13,11 @@
 # known limit of the library or of the kernel (peer_cause); one with no
 # known reason fails the suite, as does any difference.
 #
-# vfio_pci_sriov_uapi_test insists that the VF it creates is bound to a
-# driver named "vfio-pci" (vf_setup()); a VF of a PF bound to
-# barmap-vfio-pci is bound to barmap-vfio-pci, so that program is
-# reported, not compared, and vfio_pci_barmap_vftoken_test checks the same uAPI (the
-# VF token of VFIO_GROUP_GET_DEVICE_FD, VFIO_DEVICE_BIND_IOMMUFD and
+# vfio_pci_sriov_uapi_test insists that the VF it creates is bound to a driver
+# named "vfio-pci" (vf_setup()); a VF of a PF bound to barmap-vfio-pci is bound
+# to barmap-vfio-pci, so that program is reported, not compared, and
+# vfio_pci_barmap_vftoken_test checks the same uAPI (the VF token of
+# VFIO_GROUP_GET_DEVICE_FD, VFIO_DEVICE_BIND_IOMMUFD and
 # VFIO_DEVICE_FEATURE_PCI_VF_TOKEN) on both drivers.
 #
 # Uses from guest-init.sh: tap, run, compare, bind, unbind, $profile,
@@ -300,10 +300,10 @@ for pf in $peer_pfs; do
 		"$peer_dir/log/barmap-vfio-pci/pf-$pf@vfio_pci_sriov_uapi_test"
 	tap $? "peer/pf-$pf: vfio_pci_sriov_uapi_test on barmap-vfio-pci stops only where it requires the VF's driver to be named vfio-pci"
 done
-# vfio_pci_barmap_vftoken_test, the same VF-token uAPI, on each PF and one VF of it:
-# counted under barmap-vfio-pci, compared under vfio-pci.  Here, not in
-# the main rig: QEMU 7.2's NVMe VF cannot leave D3hot under 6.12 and 6.1
-# ("device inaccessible"), so opening it hangs with either driver.
+# vfio_pci_barmap_vftoken_test, the same VF-token uAPI, on each PF and one VF of
+# it: counted under barmap-vfio-pci, compared under vfio-pci.  Here, not in the
+# main rig: QEMU 7.2's NVMe VF cannot leave D3hot under 6.12 and 6.1 ("device
+# inaccessible"), so opening it hangs with either driver.
 for pf in $peer_pfs; do
 	numvfs=/sys/bus/pci/devices/$pf/sriov_numvfs
 	for drv in barmap-vfio-pci vfio-pci; do

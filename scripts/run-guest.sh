@@ -52,27 +52,26 @@
 # BAR1 holds the table and the PBA and nothing else.
 #
 # The PCIe-to-PCI bridge (07.0) hot-plugs through its SHPC, not ACPI
-# (acpi-pci-hotplug-with-bridge-support=off): the guest's shpchp then
-# configures a hot-added device with pci_assign_unassigned_bridge_resources(),
-# whose second try releases the bridge's window and everything in it
-# when the device does not fit (vfio_pci_barmap_hotadd_test, through the monitor below).
-# The guest keeps shpchp off the bridge until that test.
+# (acpi-pci-hotplug-with-bridge-support=off): the guest's shpchp then configures
+# a hot-added device with pci_assign_unassigned_bridge_resources(), whose second
+# try releases the bridge's window and everything in it when the device does not
+# fit (vfio_pci_barmap_hotadd_test, through the monitor below).  The guest keeps
+# shpchp off the bridge until that test.
 #
-# And a second ivshmem (0b.0, outside the matrix) with a 2 GiB BAR2,
-# where a mapping holds a PUD entry past its start: vfio_pci_barmap_fault_test moves
+# And a second ivshmem (0b.0, outside the matrix) with a 2 GiB BAR2, where a
+# mapping holds a PUD entry past its start: vfio_pci_barmap_fault_test moves
 # part of it.
 #
-# The rom profile boots another x86 guest, through UEFI (OVMF), with two
-# devices that carry iPXE option ROMs: an rtl8139, whose ROM BAR Linux
-# assigns, and an ne2k_pci (an I/O BAR and its ROM, nothing else),
-# whose ROM BAR Linux cannot place: resource_alignment=31@ without
-# "noresize" grows each of its memory resources, the ROM its only one,
-# to 2 GiB, and a 32-bit ROM BAR of 2 GiB fits nowhere, so the PCI core
-# gives it up (flags cleared).  OVMF read that ROM and the kernel's
-# EFI stub handed it over (SETUP_PCI): the device has a platform ROM
-# (pdev->rom) and no ROM BAR, where each kernel's vfio-pci-core answers
-# ROM region info by its own rule (6.12 and 6.1: no ROM; 7.x: the
-# platform ROM).  Only vfio_pci_barmap_differential_test runs there (the VFIO basics and the
+# The rom profile boots another x86 guest, through UEFI (OVMF), with two devices
+# that carry iPXE option ROMs: an rtl8139, whose ROM BAR Linux assigns, and an
+# ne2k_pci (an I/O BAR and its ROM, nothing else), whose ROM BAR Linux cannot
+# place: resource_alignment=31@ without "noresize" grows each of its memory
+# resources, the ROM its only one, to 2 GiB, and a 32-bit ROM BAR of 2 GiB fits
+# nowhere, so the PCI core gives it up (flags cleared).  OVMF read that ROM and
+# the kernel's EFI stub handed it over (SETUP_PCI): the device has a platform
+# ROM (pdev->rom) and no ROM BAR, where each kernel's vfio-pci-core answers ROM
+# region info by its own rule (6.12 and 6.1: no ROM; 7.x: the platform ROM).
+# Only vfio_pci_barmap_differential_test runs there (the VFIO basics and the
 # region info of every index against stock vfio-pci).
 #
 # BARMAP_KERNEL: the x86 kernel image when it is not /boot/vmlinuz-KVER
@@ -314,13 +313,13 @@ qemu_path() {
 	fi
 }
 
-# The x86 guest's QEMU monitor, on the pipes $mon.in and $mon.out (its
-# output kept in $out/$profile.monitor), takes device_add for the guest:
-# a line "barmap-hotadd: ARGS" on the guest's console (ttyS0, written to
-# its file unbuffered) asks for "device_add ARGS", once per line, in
-# order (vfio_pci_barmap_hotadd_test).  QEMU opens both pipes read-write, so neither
-# side blocks on the other; monitor_stop ends the watcher after the boot,
-# and it ends by itself when this script is gone.
+# The x86 guest's QEMU monitor, on the pipes $mon.in and $mon.out (its output
+# kept in $out/$profile.monitor), takes device_add for the guest: a line
+# "barmap-hotadd: ARGS" on the guest's console (ttyS0, written to its file
+# unbuffered) asks for "device_add ARGS", once per line, in order
+# (vfio_pci_barmap_hotadd_test).  QEMU opens both pipes read-write, so neither
+# side blocks on the other; monitor_stop ends the watcher after the boot, and it
+# ends by itself when this script is gone.
 hotadd_watch() {	# hotadd_watch CONSOLE-FILE MONITOR-IN
 	hw_done=0
 	# Only whole lines: the tty ends each with \r\n, a line still being

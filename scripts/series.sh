@@ -13,9 +13,10 @@
 #        of layout.c)
 #   5    Documentation/driver-api/barmap-vfio-pci.rst and its index entry
 #   6    the selftests: selftests/vfio/ of the repository into
-#        tools/testing/selftests/vfio/ (but the out-of-tree Makefile and
-#        the host-side unit tests of barmap/unit/), the programs its
-#        Makefile lists added to upstream's, with barmap/libbarmap.mk
+#        tools/testing/selftests/vfio/ (but the out-of-tree Makefile, the
+#        host-side unit tests of barmap/unit/ and the rig's list of
+#        expected differences, barmap/stock-differences), the programs
+#        its Makefile lists added to upstream's, with barmap/libbarmap.mk
 #   0    a cover letter (upstream/series/cover-letter.txt)
 #
 # with the messages of upstream/series/.  The base is a git repository of
@@ -76,7 +77,8 @@ driver_files=$(cd "$top" && git ls-files "$bdir")
 [ -n "$driver_files" ] || die "series: no tracked file under $bdir"
 # The selftests' files, as the repository has them under selftests/vfio/.
 selftest_files=$(cd "$top" && git ls-files selftests/vfio |
-	grep -v -e '^selftests/vfio/Makefile$' -e '^selftests/vfio/barmap/unit/')
+	grep -v -e '^selftests/vfio/Makefile$' -e '^selftests/vfio/barmap/unit/' \
+		-e '^selftests/vfio/barmap/stock-differences$')
 [ -n "$selftest_files" ] || die "series: no tracked file under selftests/vfio"
 
 git_b() {
@@ -183,9 +185,12 @@ for f in $selftest_files; do
 done
 # progs VAR: the programs the repository's Makefile puts in VAR
 progs() {
-	sed -n -E "s/^$1 [:+]= (vfio_pci_barmap_[a-z_]+)$/\\1/p" "$top/selftests/vfio/Makefile"
+	sed -n -E "s/^$1 [:+]= (vfio_pci_barmap_[a-z0-9_]+)$/\\1/p" "$top/selftests/vfio/Makefile"
 }
 [ -n "$(progs TEST_GEN_PROGS)" ] || die "series: no TEST_GEN_PROGS in selftests/vfio/Makefile"
+[ "$( (progs TEST_GEN_PROGS; progs TEST_GEN_PROGS_EXTENDED) | wc -l)" = \
+	"$(make -s -C "$top/selftests/vfio" print-progs | wc -w)" ] ||
+	die "series: selftests/vfio/Makefile lists programs this script does not read"
 awk -v tests="$(progs TEST_GEN_PROGS)" -v tools="$(progs TEST_GEN_PROGS_EXTENDED)" '
 	# after the last program of upstream, and after libvfio.mk
 	/^TEST_GEN_PROGS \+= / { last = NR }
@@ -214,7 +219,7 @@ awk -v tests="$(progs TEST_GEN_PROGS)" -v tools="$(progs TEST_GEN_PROGS_EXTENDED
 mv "$base/$ksft/Makefile.new" "$base/$ksft/Makefile"
 grep -qx '!\*.mk' "$base/$ksft/.gitignore" ||
 	die "series: $ksft/.gitignore no longer lets .mk files through"
-echo '!stock-*' >>"$base/$ksft/.gitignore"
+echo '!/barmap/stock-answers' >>"$base/$ksft/.gitignore"
 awk -v entry="$entry" -v ksft="$ksft" '
 	$0 == entry { in_entry = 1 }
 	in_entry && /^$/ && !done {
@@ -232,9 +237,10 @@ commit 6-selftests.txt
 for f in $driver_files $doc; do
 	cmp -s "$top/$f" "$base/$f" || die "series: $f differs from the repository's after the last patch"
 done
+# as committed: upstream's .gitignore there lets only some names through
 for f in $selftest_files; do
-	cmp -s "$top/$f" "$base/$ksft/${f#selftests/vfio/}" ||
-		die "series: $f differs from the repository's after the last patch"
+	git_b show "HEAD:$ksft/${f#selftests/vfio/}" 2>/dev/null | cmp -s "$top/$f" - ||
+		die "series: $f is not in the last patch as in the repository"
 done
 
 # --- the patches and the cover letter

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Per-device tests of barmap-vfio-pci, run in the guest once per device of the
- * matrix (VFIO_SELFTESTS_BDF or the command line).  BARMAP_REF_DIR holds what
- * stock vfio-pci reported for the same device in the same boot;
- * BARMAP_SUBPAGE=reserved| refused says whether its sub-page BARs are alone in
- * their page, which decides the BARs every driver must let userspace map
- * (rig_mappable_bars). BARMAP_REF_DIR/BDF.answers holds stock vfio-pci's
- * answers to the questions of answers.h (vfio_pci_barmap_regions --answers);
- * BARMAP_ALLOW_LIST the differences allowed (stock-answers), BARMAP_LABEL the
- * device's label there (KERNEL/PROFILE/DEVICE).
+ * Per-device tests of barmap-vfio-pci, run in the guest once per device
+ * of the matrix (VFIO_SELFTESTS_BDF or the command line).  BARMAP_REF_DIR
+ * holds what stock vfio-pci reported for the same device in the same
+ * boot; BARMAP_SUBPAGE=reserved|refused says whether its sub-page BARs
+ * are alone in their page, which decides the BARs every driver must let
+ * userspace map (rig_mappable_bars).  BARMAP_REF_DIR/BDF.answers holds
+ * stock vfio-pci's answers to the questions of answers.h
+ * (vfio_pci_barmap_regions --answers); BARMAP_ALLOW_LIST the differences
+ * allowed (stock-answers), BARMAP_LABEL the device's label there
+ * (KERNEL/PROFILE/DEVICE).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -3,11 +3,10 @@
 # What barmap-vfio-pci's selftests share, beside libvfio: the questions
 # that libvfio does not ask (vfio_util.c, vfio_dev.c), stock vfio-pci's
 # answers to compare with (answers.c) and the VMMs' rules (vmm.c,
-# consumers.c).  Included after lib/libvfio.mk, by the vfio selftests'
-# Makefile and by the out-of-tree build of barmap-vfio-pci, which both
-# list the programs in TEST_GEN_PROGS (the tests, linked by the
-# Makefile's rule for them) and TEST_GEN_PROGS_EXTENDED (the tools of
-# the tests' scripts, linked here).
+# consumers.c).  Included after lib/libvfio.mk by a Makefile that lists
+# the programs in TEST_GEN_PROGS (the tests, which its own rule links
+# with LIBVFIO_O and LDLIBS) and TEST_GEN_PROGS_EXTENDED (tools that
+# scripts running the tests use, linked here).
 
 LIBBARMAP_SRCDIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
@@ -39,6 +38,6 @@ $(LIBBARMAP_TESTS): LDLIBS := $(LIBBARMAP_O) $(LDLIBS)
 $(LIBBARMAP_TOOLS): $(OUTPUT)/%: %.c $(LIBBARMAP_O) $(LIBVFIO_O)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(TARGET_ARCH) $(LDFLAGS) $< $(LIBBARMAP_O) $(LIBVFIO_O) $(LDLIBS) -o $@
 
--include $(patsubst %.o, %.d, $(LIBBARMAP_O))
+-include $(patsubst %.o, %.d, $(LIBBARMAP_O)) $(LIBBARMAP_TOOLS:=.d)
 
-EXTRA_CLEAN += $(LIBBARMAP_OUTPUT)
+EXTRA_CLEAN += $(LIBBARMAP_OUTPUT) $(LIBBARMAP_TOOLS:=.d)
