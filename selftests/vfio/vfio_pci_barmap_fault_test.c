@@ -12,7 +12,6 @@
  * 512 PMDs of 2 MiB or 262144 PTEs; on arm64 with 64 KiB pages (three
  * levels: no PUD) two 512 MiB PMDs or 16384 PTEs.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>

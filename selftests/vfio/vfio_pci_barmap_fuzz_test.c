@@ -14,7 +14,6 @@
  * MSIX_MAPPABLE says the MSI-X pages may be mapped too; anything else is
  * EINVAL.  The rig runs the same tests against stock vfio-pci.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

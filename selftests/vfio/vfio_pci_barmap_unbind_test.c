@@ -14,7 +14,6 @@
  *    /proc/iomem byte-identical and no debugfs directory behind.
  * Every test leaves the devices bound as it found them.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
