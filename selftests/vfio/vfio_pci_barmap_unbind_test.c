@@ -170,7 +170,6 @@ FIXTURE_SETUP(unbind)
 	self->bdf = device_bdf;
 	self->dev.fd = -1;
 	self->dev.group = -1;
-	self->dev.container = -1;
 	ASSERT_EQ(0, sysfs_driver(self->bdf, self->drv, sizeof(self->drv)));
 	ASSERT_STREQ(test_driver(), self->drv);
 	snprintf(self->who, sizeof(self->who), "barmap %s ", self->bdf);

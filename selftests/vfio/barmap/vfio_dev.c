@@ -22,7 +22,6 @@ int vfio_dev_open_token(struct vfio_dev *dev, const char *bdf,
 	memset(dev, 0, sizeof(*dev));
 	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
 	dev->iommu = iommu_init(MODE_VFIO_TYPE1V2_IOMMU);
-	dev->container = dev->iommu->container_fd;
 	dev->device = vfio_pci_device_alloc(dev->bdf, dev->iommu);
 	/* As vfio_pci_device_setup() would: no eventfd is open. */
 	for (i = 0; i < ARRAY_SIZE(dev->device->msi_eventfds); i++)
@@ -54,5 +53,4 @@ void vfio_dev_close(struct vfio_dev *dev)
 	dev->iommu = NULL;
 	dev->fd = -1;
 	dev->group = -1;
-	dev->container = -1;
 }

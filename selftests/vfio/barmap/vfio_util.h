@@ -21,15 +21,14 @@ struct vfio_pci_device;
 
 /*
  * A device opened through its group, in libvfio's vfio_type1v2_iommu
- * mode (vfio_dev.c): the container (libvfio's iommu), the group and the
- * device file.  @device is libvfio's, allocated but not set up: no BAR
+ * mode (vfio_dev.c): the container (libvfio's iommu, which holds its
+ * file), the group and the device file.  @device is libvfio's, allocated but not set up: no BAR
  * mapped, no config space region, no interrupt; libvfio's helpers that
  * need those are not for it.
  */
 struct vfio_dev {
 	struct iommu *iommu;
 	struct vfio_pci_device *device;
-	int container;
 	int group;
 	int fd;
 	char bdf[32];
