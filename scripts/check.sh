@@ -185,7 +185,7 @@ report "$series: in-tree drivers/vfio/pci/barmap/ in linux-source-$series (W=1, 
 		>"$out/sparse7"
 report "$series: sparse ${sparse7:+($sparse7) }C=2 CF=-D__CHECK_ENDIAN__ in-tree, no warnings" "$out/sparse7"
 
-report "$series: make series applies with git am to linux-source-$series; each patch checkpatch --strict, kernel-doc -none and W=1/sparse clean" "$out/series-findings"
+report "$series: make series applies with git am to linux-source-$series; each patch checkpatch --strict, kernel-doc -none -Wall and W=1/sparse clean" "$out/series-findings"
 
 checkpatch "$src7" "$out/checkpatch7"
 report "$series: checkpatch --strict --no-tree of linux-source-$series, every source and header" "$out/checkpatch7"

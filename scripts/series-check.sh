@@ -7,7 +7,7 @@
 #   - checkpatch --strict of the patch (FILE_PATH_CHANGES is let pass
 #     only for a patch whose new files all lie under a path the driver's
 #     MAINTAINERS entry already lists);
-#   - scripts/kernel-doc -none on the .c and .h files it changes;
+#   - scripts/kernel-doc -none -Wall on the .c and .h files it changes;
 #   - its files in the in-tree build of make check, and there a W=1 build
 #     with sparse (C=2) of what it changes: the mm objects (each compared
 #     with its build before the series, so that only what a patch brings
@@ -168,8 +168,8 @@ for p in $(grep -v '/0000-' "$work/list"); do
 	# kernel-doc on the changed sources
 	for f in $changed; do
 		case $f in *.c | *.h) ;; *) continue ;; esac
-		kd=$("$src7/scripts/kernel-doc" -none "$work/am/$f" 2>&1)
-		[ -z "$kd" ] || echo "$name: kernel-doc -none $f: $(echo "$kd" | head -n 3)"
+		kd=$("$src7/scripts/kernel-doc" -none -Wall "$work/am/$f" 2>&1)
+		[ -z "$kd" ] || echo "$name: kernel-doc -none -Wall $f: $(echo "$kd" | head -n 3)"
 	done
 
 	# the changed files into the tree, and what they build

@@ -416,6 +416,8 @@ EXPORT_SYMBOL_IF_KUNIT(barmap_layout_whole);
  *
  * The range may span several areas as long as they are adjacent: areas
  * split at huge-page boundaries are one mapping to userspace.
+ *
+ * Return: true if every byte of the range lies in an area.
  */
 bool barmap_layout_covers(const struct barmap_layout *layout, u64 offset,
 			  u64 len)
@@ -444,6 +446,8 @@ EXPORT_SYMBOL_IF_KUNIT(barmap_layout_covers);
  *
  * A huge mapping may only be inserted for a range that one area holds
  * whole: it must never reach an MSI-X hole.
+ *
+ * Return: true if one area holds the whole range.
  */
 bool barmap_layout_in_one_area(const struct barmap_layout *layout, u64 offset,
 			       u64 len)

@@ -86,6 +86,8 @@ struct barmap_layout {
  *
  * barmap may take mmap away from what vfio-pci-core allows, never grant
  * more: both must hold.
+ *
+ * Return: true if both allow it.
  */
 static inline bool barmap_subpage_mmap_allowed(bool page_reserved,
 					       bool core_maps_bars)

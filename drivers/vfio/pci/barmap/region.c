@@ -212,6 +212,8 @@ static int barmap_add_msix_mappable_cap(struct vfio_info_cap *caps)
  * msix_mmap, for a BAR holding MSI-X (barmap_layout_holes_cost()): its
  * one area is the whole BAR, which is what a VMM assumes without the
  * capability.
+ *
+ * Return: true if REGION_INFO of the BAR carries SPARSE_MMAP.
  */
 bool barmap_bar_advertises_areas(const struct barmap_bar *b)
 {
@@ -249,6 +251,8 @@ static int barmap_add_region_caps(struct barmap_device *bdev, int bar,
  * What mmap and dma-buf export both enforce.  With msix_mmap every page
  * of a mappable BAR may be mapped, MSI-X included, as MSIX_MAPPABLE
  * promises; without it the range must lie inside the advertised areas.
+ *
+ * Return: true if userspace may map the range.
  */
 bool barmap_bar_mappable(struct barmap_device *bdev, unsigned int bar,
 			 u64 offset, u64 len)
