@@ -3,7 +3,7 @@
  * The VMMs' rules for mapping a BAR; see consumers.h.  Each restates the
  * upstream code it names (QEMU 7.2, 10.0.13 and 11.1.3 as Debian ships
  * them; cloud-hypervisor's main branch of 2026; crosvm's main branch;
- * DPDK's main branch).
+ * Firecracker's VFIO support of 2026; DPDK's main branch).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@ const char *consumer_name(enum consumer c)
 		[CONSUMER_QEMU_11_1] = "qemu-11.1",
 		[CONSUMER_CLOUD_HV] = "cloud-hv",
 		[CONSUMER_CROSVM] = "crosvm",
+		[CONSUMER_FIRECRACKER] = "firecracker",
 		[CONSUMER_DPDK] = "dpdk",
 	};
 
@@ -163,7 +164,7 @@ static struct va_rule va_rule(enum consumer c, const struct consumer_bar *bar,
 		r.align = vmm_va_align(VMM_CLOUD_HV, bar->size, area->size);
 		break;
 	default:
-		/* QEMU 7.2, crosvm, DPDK: no alignment asked, a page */
+		/* QEMU 7.2, crosvm, Firecracker, DPDK: no alignment asked */
 		break;
 	}
 	if (r.align < bar->page)
@@ -566,6 +567,97 @@ static void crosvm_view(const struct consumer_bar *bar,
 	}
 }
 
+/*
+ * Firecracker: its VFIO device's vfio_calculate_bar_areas() and
+ * vfio_map_bar_mapping().  The host pages of the MSI-X table and of
+ * the PBA are emulated (a table or PBA past the region fails the device).
+ * A BAR holding either, with neither MSIX_MAPPABLE nor SPARSE_MMAP, is
+ * left to emulation whole.  Otherwise, with MMAP or SPARSE_MMAP: every
+ * SPARSE_MMAP area must be non-empty, host-page aligned in offset and
+ * size, inside the region and clear of the emulated pages, or the device
+ * fails; without the capability MSIX_MAPPABLE has the region mapped
+ * around the emulated pages, and no capability the whole region.  Each
+ * piece is one mmap() at an address of the kernel's choosing and one KVM
+ * memory slot, which KVM refuses for a size not in whole pages (a
+ * sub-page BAR): the device fails then too.
+ */
+static void firecracker_view(const struct consumer_bar *bar,
+			     struct consumer_view *v)
+{
+	struct vmm_area areas[VMM_MAX_AREAS + 3], gaps[2] = { { 0 } };
+	uint64_t cur = 0;
+	unsigned int i, k, n = 0;
+
+	v->accepted = true;
+	for (k = 0; k < 2; k++) {
+		if (bar->msix_end[k] <= bar->msix_start[k])
+			continue;
+		if (bar->msix_end[k] > bar->size) {
+			reject(v);
+			return;
+		}
+		gaps[k].offset = align_down(bar->msix_start[k], bar->page);
+		gaps[k].size = align_up(bar->msix_end[k], bar->page) -
+			       gaps[k].offset;
+	}
+	if ((bar->msix_here && !bar->msix_mappable && !bar->sparse) ||
+	    (!(bar->flags & VFIO_REGION_INFO_FLAG_MMAP) && !bar->sparse))
+		return;
+	if (bar->sparse) {
+		for (i = 0; i < bar->nr_sparse; i++) {
+			const struct vmm_area *a = &bar->sparse_areas[i];
+			bool bad = !a->size || a->offset + a->size > bar->size ||
+				   ((a->offset | a->size) & (bar->page - 1));
+
+			for (k = 0; k < 2; k++)
+				bad |= gaps[k].size &&
+				       overlap(a->offset, a->size,
+					       gaps[k].offset, gaps[k].size);
+			if (bad) {
+				reject(v);
+				return;
+			}
+			areas[n++] = *a;
+		}
+	} else if (bar->msix_mappable) {
+		if (gaps[1].offset < gaps[0].offset) {
+			struct vmm_area t = gaps[0];
+
+			gaps[0] = gaps[1];
+			gaps[1] = t;
+		}
+		for (k = 0; k < 2; k++) {
+			if (gaps[k].size && cur < gaps[k].offset) {
+				areas[n].offset = cur;
+				areas[n++].size = gaps[k].offset - cur;
+			}
+			if (gaps[k].offset + gaps[k].size > cur)
+				cur = gaps[k].offset + gaps[k].size;
+		}
+		if (bar->size > cur) {
+			areas[n].offset = cur;
+			areas[n++].size = bar->size - cur;
+		}
+	} else {
+		areas[n].offset = 0;
+		areas[n++].size = bar->size;
+	}
+
+	for (i = 0; i < n; i++) {
+		map_add(v, areas[i].offset, areas[i].size);
+		if (!(bar->flags & VFIO_REGION_INFO_FLAG_MMAP) ||
+		    !mmap_ok(bar, &areas[i]) ||
+		    (areas[i].size & (bar->page - 1))) {
+			reject(v);
+			return;
+		}
+		v->slots++;
+		v->direct += areas[i].size;
+		v->entries += fewest_entries(CONSUMER_FIRECRACKER, bar,
+					     &areas[i], &areas[i], 1);
+	}
+}
+
 /* Bytes of @a in 4 KiB ranges that hold no byte of the table or PBA. */
 static uint64_t msix_free_bytes(const struct consumer_bar *bar,
 				const struct vmm_area *a)
@@ -652,6 +744,9 @@ void consumer_view(enum consumer c, const struct consumer_bar *bar,
 		break;
 	case CONSUMER_CROSVM:
 		crosvm_view(bar, view);
+		break;
+	case CONSUMER_FIRECRACKER:
+		firecracker_view(bar, view);
 		break;
 	case CONSUMER_DPDK:
 		dpdk_view(bar, view);

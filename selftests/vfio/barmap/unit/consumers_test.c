@@ -123,6 +123,89 @@ TEST(crosvm_carves_msix_without_caps)
 }
 
 /*
+ * Firecracker emulates the table's and the PBA's pages: around them,
+ * under MSIX_MAPPABLE, stock's BAR is one area [0, 0x2000); barmap's
+ * SPARSE_MMAP area is the same, page-aligned and clear of both pages.
+ */
+TEST(firecracker_nvme_stock_and_barmap_alike)
+{
+	struct consumer_view s, b;
+
+	view(CONSUMER_FIRECRACKER, &nvme_stock, &s);
+	view(CONSUMER_FIRECRACKER, &nvme_barmap, &b);
+	ASSERT_TRUE(s.accepted);
+	ASSERT_EQ(1U, s.maps);
+	EXPECT_EQ(0ULL, s.map[0].offset);
+	EXPECT_EQ(0x2000ULL, s.map[0].size);
+	EXPECT_EQ(1U, s.slots);
+	EXPECT_EQ(0x2000ULL, s.direct);
+	ASSERT_TRUE(b.accepted);
+	ASSERT_EQ(1U, b.maps);
+	EXPECT_EQ(s.map[0].size, b.map[0].size);
+	EXPECT_EQ(s.direct, b.direct);
+}
+
+/*
+ * A SPARSE_MMAP area over an emulated page, or one not in whole pages,
+ * fails the device; a BAR with MSI-X and neither capability is left to
+ * emulation, the device still set up.
+ */
+TEST(firecracker_rejects_areas_over_msix_or_unaligned)
+{
+	struct consumer_bar bar = nvme_barmap;
+	struct consumer_view v;
+
+	bar.sparse_areas[0].size = 0x3000;
+	view(CONSUMER_FIRECRACKER, &bar, &v);
+	EXPECT_FALSE(v.accepted);
+	bar.sparse_areas[0].size = 0x1800;
+	view(CONSUMER_FIRECRACKER, &bar, &v);
+	EXPECT_FALSE(v.accepted);
+
+	bar = nvme_stock;
+	bar.flags &= ~VFIO_REGION_INFO_FLAG_CAPS;
+	bar.msix_mappable = false;
+	view(CONSUMER_FIRECRACKER, &bar, &v);
+	EXPECT_TRUE(v.accepted);
+	EXPECT_EQ(0U, v.maps);
+	EXPECT_EQ(0ULL, v.direct);
+}
+
+/*
+ * The GPU-like BAR: one gap, the table's page [0xb90000, 0xb91000), and
+ * an area on each side of it; Firecracker asks no VA alignment, so no
+ * PMD can be counted on: 4095 PTEs.
+ */
+TEST(firecracker_gpu_two_areas_around_the_table)
+{
+	struct consumer_view v;
+
+	view(CONSUMER_FIRECRACKER, &gpu_stock, &v);
+	ASSERT_TRUE(v.accepted);
+	ASSERT_EQ(2U, v.maps);
+	EXPECT_EQ(0ULL, v.map[0].offset);
+	EXPECT_EQ(0xb90000ULL, v.map[0].size);
+	EXPECT_EQ(0xb91000ULL, v.map[1].offset);
+	EXPECT_EQ(0x46f000ULL, v.map[1].size);
+	EXPECT_EQ(2U, v.slots);
+	EXPECT_EQ(0xfff000ULL, v.direct);
+	EXPECT_EQ(0xfffULL, v.entries);
+}
+
+/* A BAR smaller than a page: KVM refuses its memory slot. */
+TEST(firecracker_subpage_bar_fails)
+{
+	struct consumer_bar bar = {
+		.flags = MMAP_CAPS & ~VFIO_REGION_INFO_FLAG_CAPS,
+		.size = 0x100, .phys = 0xfebf1000, PAGES,
+	};
+	struct consumer_view v;
+
+	view(CONSUMER_FIRECRACKER, &bar, &v);
+	EXPECT_FALSE(v.accepted);
+}
+
+/*
  * cloud-hypervisor moves the MSI-X of a 64-bit BAR whose table is not
  * page-aligned past the BAR, and then carves nothing.
  */
