@@ -634,6 +634,16 @@ static void firecracker_view(const struct consumer_bar *bar,
 			if (gaps[k].offset + gaps[k].size > cur)
 				cur = gaps[k].offset + gaps[k].size;
 		}
+		/*
+		 * An emulated page past the region's end (a sub-page BAR)
+		 * underflows the size of the last area ("region_size -
+		 * offset"): a panic, or an mmap() of a wrapped size that
+		 * fails.  The device fails either way.
+		 */
+		if (cur > bar->size) {
+			reject(v);
+			return;
+		}
 		if (bar->size > cur) {
 			areas[n].offset = cur;
 			areas[n++].size = bar->size - cur;
