@@ -568,18 +568,23 @@ static void crosvm_view(const struct consumer_bar *bar,
 }
 
 /*
- * Firecracker: its VFIO device's vfio_calculate_bar_areas() and
- * vfio_map_bar_mapping().  The host pages of the MSI-X table and of
- * the PBA are emulated (a table or PBA past the region fails the device).
- * A BAR holding either, with neither MSIX_MAPPABLE nor SPARSE_MMAP, is
- * left to emulation whole.  Otherwise, with MMAP or SPARSE_MMAP: every
- * SPARSE_MMAP area must be non-empty, host-page aligned in offset and
- * size, inside the region and clear of the emulated pages, or the device
- * fails; without the capability MSIX_MAPPABLE has the region mapped
- * around the emulated pages, and no capability the whole region.  Each
- * piece is one mmap() at an address of the kernel's choosing and one KVM
- * memory slot, which KVM refuses for a size not in whole pages (a
- * sub-page BAR): the device fails then too.
+ * Firecracker: its VFIO device of 2026 (the version that checks SPARSE_MMAP
+ * areas against the MSI-X pages), vfio_allocate_memory_ranges_for_bars(),
+ * vfio_calculate_bar_areas() and vfio_map_bar_mapping(); any error there
+ * fails the device.  A BAR gets guest space at its natural alignment in
+ * the x86_64 windows: a 32-bit BAR of more than 256 MiB, or a 64-bit one
+ * of more than 256 GiB, fits in none.  The host pages of the MSI-X table
+ * and of the PBA are emulated (a table or PBA past the region fails the
+ * device).  A BAR holding either, with neither MSIX_MAPPABLE nor
+ * SPARSE_MMAP, is left to emulation whole.  Otherwise, with MMAP or
+ * SPARSE_MMAP: every SPARSE_MMAP area must be non-empty, host-page
+ * aligned in offset and size, inside the region and clear of the
+ * emulated pages; without the capability MSIX_MAPPABLE has the region
+ * mapped around the emulated pages, and no capability the whole region.
+ * Each piece is one mmap() at an address of the kernel's choosing, which
+ * fails without MMAP, and one KVM memory slot, which KVM refuses for a
+ * size not in whole pages (a sub-page BAR) or one overlapping another
+ * (EEXIST).
  */
 static void firecracker_view(const struct consumer_bar *bar,
 			     struct consumer_view *v)
@@ -589,6 +594,10 @@ static void firecracker_view(const struct consumer_bar *bar,
 	unsigned int i, k, n = 0;
 
 	v->accepted = true;
+	if (bar->size > (bar->mem64 ? 256ULL << 30 : 256ULL << 20)) {
+		reject(v);
+		return;
+	}
 	for (k = 0; k < 2; k++) {
 		if (bar->msix_end[k] <= bar->msix_start[k])
 			continue;
@@ -606,13 +615,17 @@ static void firecracker_view(const struct consumer_bar *bar,
 	if (bar->sparse) {
 		for (i = 0; i < bar->nr_sparse; i++) {
 			const struct vmm_area *a = &bar->sparse_areas[i];
-			bool bad = !a->size || a->offset + a->size > bar->size ||
+			bool bad = !a->size || a->size > bar->size ||
+				   a->offset > bar->size - a->size ||
 				   ((a->offset | a->size) & (bar->page - 1));
 
 			for (k = 0; k < 2; k++)
 				bad |= gaps[k].size &&
 				       overlap(a->offset, a->size,
 					       gaps[k].offset, gaps[k].size);
+			for (k = 0; k < n; k++)
+				bad |= overlap(a->offset, a->size,
+					       areas[k].offset, areas[k].size);
 			if (bad) {
 				reject(v);
 				return;

@@ -146,9 +146,10 @@ TEST(firecracker_nvme_stock_and_barmap_alike)
 }
 
 /*
- * A SPARSE_MMAP area over an emulated page, or one not in whole pages,
- * fails the device; a BAR with MSI-X and neither capability is left to
- * emulation, the device still set up.
+ * A SPARSE_MMAP area over an emulated page, one not in whole pages, one
+ * overlapping another or past the region fails the device; a BAR with
+ * MSI-X and neither capability is left to emulation, the device still
+ * set up; a 32-bit BAR of 512 MiB finds no guest space.
  */
 TEST(firecracker_rejects_areas_over_msix_or_unaligned)
 {
@@ -161,6 +162,18 @@ TEST(firecracker_rejects_areas_over_msix_or_unaligned)
 	bar.sparse_areas[0].size = 0x1800;
 	view(CONSUMER_FIRECRACKER, &bar, &v);
 	EXPECT_FALSE(v.accepted);
+	/* two slots over the same page: KVM refuses the second */
+	bar.sparse_areas[0].size = 0x1000;
+	bar.sparse_areas[1] = bar.sparse_areas[0];
+	bar.nr_sparse = 2;
+	view(CONSUMER_FIRECRACKER, &bar, &v);
+	EXPECT_FALSE(v.accepted);
+	/* an area whose end wraps past 2^64 */
+	bar.nr_sparse = 1;
+	bar.sparse_areas[0].offset = 0xfffffffffffff000ULL;
+	bar.sparse_areas[0].size = 0x2000;
+	view(CONSUMER_FIRECRACKER, &bar, &v);
+	EXPECT_FALSE(v.accepted);
 
 	bar = nvme_stock;
 	bar.flags &= ~VFIO_REGION_INFO_FLAG_CAPS;
@@ -169,6 +182,14 @@ TEST(firecracker_rejects_areas_over_msix_or_unaligned)
 	EXPECT_TRUE(v.accepted);
 	EXPECT_EQ(0U, v.maps);
 	EXPECT_EQ(0ULL, v.direct);
+
+	bar = gpu_stock;
+	bar.size = 0x20000000;
+	view(CONSUMER_FIRECRACKER, &bar, &v);
+	EXPECT_FALSE(v.accepted);
+	bar.mem64 = true;
+	view(CONSUMER_FIRECRACKER, &bar, &v);
+	EXPECT_TRUE(v.accepted);
 }
 
 /*
