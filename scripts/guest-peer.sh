@@ -204,12 +204,15 @@ peer_run() {
 			# upstream's map_bar_misaligned faults in and pins up to
 			# 1 GiB page by page) ran out of time on a loaded TCG host
 			# or hung: the program runs once more, after the killed
-			# test has let go of the device, and only its second run
-			# counts.  Listed as a retry in the summary.
+			# test has let go of the device (it goes on pinning in the
+			# kernel after SIGKILL, and holds the device meanwhile),
+			# and only its second run counts.  Listed as a retry in
+			# the summary.
 			if grep -q "Test terminated by timeout" "$log"; then
 				echo "# retry: peer/$name: $prog under $1: $(grep -c "Test terminated by timeout" "$log") test(s) stopped at the harness's timeout; the program runs once more"
 				mv "$log" "$log.timeout"
-				sleep 5
+				peer_wait_released "$bdf" ||
+					echo "# retry: peer/$name: the device still open after ${peer_release_wait}s"
 				timeout $peer_timeout "/bin/$prog" "$bdf" >"$log" 2>&1
 				st=$?
 			fi
@@ -217,6 +220,28 @@ peer_run() {
 		done
 	done
 	for d in $peer_devs $peer_pfs; do unbind "${d%%=*}"; done
+}
+
+# peer_wait_released BDF: wait until no process has the device's VFIO
+# group or cdev open, $peer_release_wait seconds at the most; 1 if one
+# still has.
+peer_release_wait=600
+peer_wait_released() {
+	pw_grp=/dev/vfio/$(basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")")
+	pw_cdev=/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev" 2>/dev/null)
+	pw_i=0
+	while [ $pw_i -lt $peer_release_wait ]; do
+		pw_held=
+		for pw_fd in /proc/[0-9]*/fd/*; do
+			case $(readlink "$pw_fd" 2>/dev/null) in
+			"$pw_grp" | "$pw_cdev") pw_held=1 && break ;;
+			esac
+		done
+		[ -z "$pw_held" ] && return 0
+		sleep 1
+		pw_i=$((pw_i + 1))
+	done
+	return 1
 }
 
 peer_start=$(date +%s)
