@@ -91,6 +91,33 @@ commit() {
 	git_b commit -q -F "$top/upstream/series/$1"
 }
 
+# maintainers_add_files PATTERN...: F: lines for PATTERNs in the driver's
+# MAINTAINERS entry, the entry's F: lines kept in sorted order (its F:
+# lines are its last)
+maintainers_add_files() {
+	awk -v entry="$entry" -v new="$(printf '%s\n' "$@")" '
+		$0 == entry { in_entry = 1 }
+		in_entry && /^F:\t/ { f[++n] = substr($0, 4); next }
+		in_entry && /^$/ {
+			k = split(new, add, "\n")
+			for (i = 1; i <= k; i++)
+				if (add[i] != "")
+					f[++n] = add[i]
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && f[j] < f[j - 1]; j--) {
+					t = f[j]; f[j] = f[j - 1]; f[j - 1] = t
+				}
+			for (i = 1; i <= n; i++)
+				print "F:\t" f[i]
+			in_entry = 0
+			done = 1
+		}
+		{ print }
+		END { if (!done) exit 1 }' "$base/MAINTAINERS" >"$base/MAINTAINERS.new" ||
+		die "series: no '$entry' in MAINTAINERS"
+	mv "$base/MAINTAINERS.new" "$base/MAINTAINERS"
+}
+
 # --- the base
 for f in $base_files; do
 	mkdir -p "$base/$(dirname "$f")"
@@ -167,13 +194,7 @@ grep -qx '   vfio-pci-device-specific-driver-acceptance' \
 	die "series: no vfio-pci-device-specific-driver-acceptance in the driver-api index"
 sed -i '/^   vfio-pci-device-specific-driver-acceptance$/a\   barmap-vfio-pci' \
 	"$base/Documentation/driver-api/index.rst"
-awk -v entry="$entry" -v doc="$doc" '
-	$0 == entry { in_entry = 1 }
-	in_entry && /^F:\t/ && !done { print "F:\t" doc; done = 1 }
-	{ print }
-	END { if (!done) exit 1 }' "$base/MAINTAINERS" >"$base/MAINTAINERS.new" ||
-	die "series: no '$entry' in MAINTAINERS"
-mv "$base/MAINTAINERS.new" "$base/MAINTAINERS"
+maintainers_add_files "$doc"
 commit 5-docs.txt
 
 # --- 6: the selftests, their programs in upstream's Makefile, the
@@ -220,17 +241,7 @@ mv "$base/$ksft/Makefile.new" "$base/$ksft/Makefile"
 grep -qx '!\*.mk' "$base/$ksft/.gitignore" ||
 	die "series: $ksft/.gitignore no longer lets .mk files through"
 echo '!/barmap/stock-answers' >>"$base/$ksft/.gitignore"
-awk -v entry="$entry" -v ksft="$ksft" '
-	$0 == entry { in_entry = 1 }
-	in_entry && /^$/ && !done {
-		print "F:\t" ksft "/barmap/"
-		print "F:\t" ksft "/vfio_pci_barmap_*"
-		done = 1
-	}
-	{ print }
-	END { if (!done) exit 1 }' "$base/MAINTAINERS" >"$base/MAINTAINERS.new" ||
-	die "series: no '$entry' in MAINTAINERS"
-mv "$base/MAINTAINERS.new" "$base/MAINTAINERS"
+maintainers_add_files "$ksft/barmap/" "$ksft/vfio_pci_barmap_*"
 commit 6-selftests.txt
 
 # --- every file the series carries, exactly as in the repository
