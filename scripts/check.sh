@@ -48,15 +48,11 @@ grep -E '^/.*:[0-9]+:[0-9]+-[0-9]+: |coccicheck failed|OCaml' "$out/cocci.log" \
 report "coccicheck MODE=report, no findings" "$out/cocci"
 
 # checkpatch --strict, with the excepted types of each file ignored.
-ignores() {	# ignores FILE: comma-separated types excepted for FILE
-	awk -v f="$1" '$1 == "checkpatch" && index(f, $2) == 1 { printf "%s%s", sep, $3; sep = "," }' \
-		"$here/check-exceptions"
-}
 checkpatch() {	# checkpatch SOURCE-TREE OUT: every source and header
 	: >"$2"
 	for f in $(cd "$top" && git ls-files '*.c' '*.h'); do
 		(cd "$top" && perl "$1/scripts/checkpatch.pl" --strict --no-tree -q \
-			--show-types --ignore "$(ignores "$f")" -f "$f") \
+			--show-types --ignore "$(checkpatch_excepted "$f")" -f "$f") \
 			>>"$2" 2>&1 || true
 	done
 	rm -f "$top"/.checkpatch-camelcase.*

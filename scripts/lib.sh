@@ -231,6 +231,13 @@ arm64_busybox_dir() {
 	echo "$BARMAP_CACHE/busybox-arm64"
 }
 
+# checkpatch_excepted FILE: the checkpatch types scripts/check-exceptions
+# excepts for FILE (a path in the repository), comma-separated
+checkpatch_excepted() {
+	awk -v f="$1" '$1 == "checkpatch" && index(f, $2) == 1 { printf "%s%s", sep, $3; sep = "," }' \
+		"$here/check-exceptions"
+}
+
 # uapi_headers KARCH: the uapi headers of the linux-source-7.x that make
 # deps unpacked, `make headers` for the kernel's ARCH KARCH into
 # $BUILD/uapi-KARCH (O=: the source is not written); prints the include

@@ -52,9 +52,9 @@ ksft=tools/testing/selftests/vfio
 excepted() {
 	for f in "$@"; do
 		case $f in $ksft/*) f=selftests/vfio/${f#"$ksft"/} ;; esac
-		awk -v f="$f" '$1 == "checkpatch" && index(f, $2) == 1 { print $3 }' \
-			"$here/check-exceptions"
-	done | sort -u | paste -sd, -
+		checkpatch_excepted "$f"
+		echo
+	done | tr , '\n' | sed '/^$/d' | sort -u | paste -sd, -
 }
 
 if ! sh "$here/series.sh" "$work/patches" "$work/made" >"$work/list" 2>"$work/series.log"; then
