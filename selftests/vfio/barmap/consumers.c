@@ -589,8 +589,8 @@ static void crosvm_view(const struct consumer_bar *bar,
 static void firecracker_view(const struct consumer_bar *bar,
 			     struct consumer_view *v)
 {
-	struct vmm_area areas[VMM_MAX_AREAS + 3], gaps[2] = { { 0 } };
-	uint64_t cur = 0;
+	struct vmm_area areas[VMM_MAX_AREAS + 3];
+	uint64_t gs[2] = { 0, 0 }, ge[2] = { 0, 0 }, cur = 0;
 	unsigned int i, k, n = 0;
 
 	v->accepted = true;
@@ -605,9 +605,8 @@ static void firecracker_view(const struct consumer_bar *bar,
 			reject(v);
 			return;
 		}
-		gaps[k].offset = align_down(bar->msix_start[k], bar->page);
-		gaps[k].size = align_up(bar->msix_end[k], bar->page) -
-			       gaps[k].offset;
+		gs[k] = align_down(bar->msix_start[k], bar->page);
+		ge[k] = align_up(bar->msix_end[k], bar->page);
 	}
 	if ((bar->msix_here && !bar->msix_mappable && !bar->sparse) ||
 	    (!(bar->flags & VFIO_REGION_INFO_FLAG_MMAP) && !bar->sparse))
@@ -620,9 +619,9 @@ static void firecracker_view(const struct consumer_bar *bar,
 				   ((a->offset | a->size) & (bar->page - 1));
 
 			for (k = 0; k < 2; k++)
-				bad |= gaps[k].size &&
-				       overlap(a->offset, a->size,
-					       gaps[k].offset, gaps[k].size);
+				bad |= ge[k] > gs[k] &&
+				       overlap(a->offset, a->size, gs[k],
+					       ge[k] - gs[k]);
 			for (k = 0; k < n; k++)
 				bad |= overlap(a->offset, a->size,
 					       areas[k].offset, areas[k].size);
@@ -633,19 +632,14 @@ static void firecracker_view(const struct consumer_bar *bar,
 			areas[n++] = *a;
 		}
 	} else if (bar->msix_mappable) {
-		if (gaps[1].offset < gaps[0].offset) {
-			struct vmm_area t = gaps[0];
-
-			gaps[0] = gaps[1];
-			gaps[1] = t;
-		}
+		sort_two(gs, ge);
 		for (k = 0; k < 2; k++) {
-			if (gaps[k].size && cur < gaps[k].offset) {
+			if (ge[k] > gs[k] && cur < gs[k]) {
 				areas[n].offset = cur;
-				areas[n++].size = gaps[k].offset - cur;
+				areas[n++].size = gs[k] - cur;
 			}
-			if (gaps[k].offset + gaps[k].size > cur)
-				cur = gaps[k].offset + gaps[k].size;
+			if (ge[k] > cur)
+				cur = ge[k];
 		}
 		/*
 		 * An emulated page past the region's end (a sub-page BAR)
