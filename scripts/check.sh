@@ -186,6 +186,33 @@ report "$series: make series applies with git am to linux-source-$series; each p
 checkpatch "$src7" "$out/checkpatch7"
 report "$series: checkpatch --strict --no-tree of linux-source-$series, every source and header" "$out/checkpatch7"
 
+# Every difference from stock vfio-pci the selftests admit names a
+# documented rule: an item of the driver-api page's "Where
+# barmap-vfio-pci differs from vfio-pci", an item of the README's "What
+# older kernels lack" (the compat layer's, out of tree only), or
+# barmap's own debugfs or module, which vfio-pci does not have.
+documented_rules() {
+	awk '/^Where barmap-vfio-pci differs from vfio-pci$/ { getline; on = 1; next }
+		on && /^=+$/ { exit }
+		on && /^\* \*\*/ { sub(/^\* \*\*/, ""); sub(/\*\*.*/, ""); sub(/\.$/, ""); print }' \
+		"$top/Documentation/driver-api/barmap-vfio-pci.rst"
+	awk '/^### What older kernels lack/ { on = 1; next }
+		on && /^#/ { exit }
+		on && /^- \*\*/ { sub(/^- \*\*/, ""); sub(/\*\*.*/, ""); sub(/\.$/, ""); print }' \
+		"$top/README.md"
+	printf '%s\n' debugfs "the module under test"
+}
+documented_rules >"$out/rules-known"
+: >"$out/rules"
+for f in stock-differences stock-answers; do
+	awk -F '\t' '!/^#/ && NF { print $5 }' "$top/selftests/vfio/barmap/$f" |
+		sort -u >"$out/rules-$f"
+	[ -s "$out/rules-$f" ] || echo "$f: no rule read" >>"$out/rules"
+	grep -Fvx -f "$out/rules-known" "$out/rules-$f" |
+		sed "s/^/$f: a rule no Documentation item names: /" >>"$out/rules" || true
+done
+report "every rule of selftests/vfio/barmap/stock-differences and stock-answers is a documented item" "$out/rules"
+
 # The mm fixes for mainline, as the patches they are (run outside the
 # repository: inside a git work tree checkpatch takes a tracked .patch
 # file for a changed file and checks the diff's own lines).

@@ -4,8 +4,8 @@
 # Build (once) one of the rig's own x86_64 kernels: the linux-source-7.N
 # of Debian's newest 7.x kernel as unpacked by scripts/deps.sh
 # (debian7_source), with the mm fixes of upstream/mm applied (the leaf
-# PUD entries of a VMA split or moved by mremap(): the driver-api page's
-# "VMA split and move"), `make ARCH=x86_64 allnoconfig` with KIND's
+# PUD entries of a VMA split or moved by mremap(): the README's "Moving
+# and splitting a PUD mapping without the mm fixes"), `make ARCH=x86_64 allnoconfig` with KIND's
 # fragment as KCONFIG_ALLCONFIG.  KIND is
 #   debug    scripts/rig-kernel.config (what Debian's kernels have for
 #            the rig, VFIO with dma-buf, and what Debian leaves off,
