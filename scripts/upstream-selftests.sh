@@ -16,7 +16,9 @@
 # overrun it in its setup, with either driver.  A generated
 # kselftest_harness.h, first on the include path of the tests that
 # include the harness by that name, includes the real one and gives
-# every test ten times its time.  The sources are not touched.
+# every test ten times its time.  The sources are not touched, so the
+# programs that include it by its relative path ("../kselftest_harness.h",
+# found beside them first) keep the harness's own time.
 #
 # Usage: upstream-selftests.sh OUT DEST
 # For another architecture: BARMAP_UPSTREAM_ARCH (the kernel's ARCH,
