@@ -200,16 +200,17 @@ peer_run() {
 			out=$peer_dir/$1/$name@$prog log=$peer_dir/log/$1/$name@$prog
 			timeout $peer_timeout "/bin/$prog" "$bdf" >"$log" 2>&1
 			st=$?
-			# A test the harness stopped at its timeout (300 s, or
-			# 30 s in the programs that include the harness by its
-			# relative path, as upstream-selftests.sh says; one of
-			# them, map_bar_misaligned, faults in and pins up to
-			# 1 GiB page by page) ran out of time on a loaded TCG host
-			# or hung: the program runs once more, after the killed
-			# test has let go of the device (it goes on pinning in the
-			# kernel after SIGKILL, and holds the device meanwhile),
-			# and only its second run counts.  Listed as a retry in
-			# the summary.
+			# A test the harness stopped at its timeout (300 s, ten
+			# times the test's own, or 30 s in the programs that
+			# include the harness by its relative path, as
+			# upstream-selftests.sh says; one of their tests,
+			# vfio_dma_mapping_mmio_test's map_bar_misaligned, faults
+			# in and pins up to 1 GiB page by page) ran out of time
+			# on a loaded TCG host or hung: the program runs once
+			# more, after the killed test has let go of the device
+			# (it goes on pinning in the kernel after SIGKILL, and
+			# holds the device meanwhile), and only its second run
+			# counts.  Listed as a retry in the summary.
 			if grep -q "Test terminated by timeout" "$log"; then
 				echo "# retry: peer/$name: $prog under $1: $(grep -c "Test terminated by timeout" "$log") test(s) stopped at the harness's timeout; the program runs once more"
 				mv "$log" "$log.timeout"
