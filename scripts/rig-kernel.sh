@@ -5,8 +5,8 @@
 # of Debian's newest 7.x kernel as unpacked by scripts/deps.sh
 # (debian7_source), with the mm fixes of upstream/mm applied (the leaf
 # PUD entries of a VMA split or moved by mremap(): the README's "Moving
-# and splitting a PUD mapping without the mm fixes"), `make ARCH=x86_64 allnoconfig` with KIND's
-# fragment as KCONFIG_ALLCONFIG.  KIND is
+# and splitting a PUD mapping without the mm fixes"), `make ARCH=x86_64
+# allnoconfig` with KIND's fragment as KCONFIG_ALLCONFIG.  KIND is
 #   debug    scripts/rig-kernel.config (what Debian's kernels have for
 #            the rig, VFIO with dma-buf, and what Debian leaves off,
 #            IOMMUFD and the VFIO device cdev), then
