@@ -79,17 +79,27 @@ report "checkpatch --strict --no-tree, every compat patch" "$out/checkpatch-comp
 # layer's, out of tree only), or barmap's own debugfs or module, which
 # vfio-pci does not have.  A section renamed or emptied leaves its rules
 # unmatched, and fails.
+# bold_items FILE HEADING-RE MARK: the bold titles of the bullets
+# beginning with MARK ("* " or "- ") in FILE's section whose heading
+# matches HEADING-RE (the line after it, the rst underline or a blank
+# line, skipped), up to the next heading, without a closing full stop
+bold_items() {
+	awk -v heading="$2" -v mark="$3**" '
+		$0 ~ heading { getline; on = 1; next }
+		on && (/^=+$/ || /^##/) { exit }
+		on && index($0, mark) == 1 {
+			t = substr($0, length(mark) + 1)
+			sub(/\*\*.*/, "", t)
+			sub(/\.$/, "", t)
+			print t
+		}' "$1"
+}
 rules_of_the_page() {
-	awk '/^Where barmap-vfio-pci differs from vfio-pci$/ { getline; on = 1; next }
-		on && /^=+$/ { exit }
-		on && /^\* \*\*/ { sub(/^\* \*\*/, ""); sub(/\*\*.*/, ""); sub(/\.$/, ""); print }' \
-		"$top/Documentation/driver-api/barmap-vfio-pci.rst"
+	bold_items "$top/Documentation/driver-api/barmap-vfio-pci.rst" \
+		'^Where barmap-vfio-pci differs from vfio-pci$' '* '
 }
 rules_of_the_readme() {
-	awk '/^### What older kernels lack/ { on = 1; next }
-		on && /^##/ { exit }
-		on && /^- \*\*/ { sub(/^- \*\*/, ""); sub(/\*\*.*/, ""); sub(/\.$/, ""); print }' \
-		"$top/README.md"
+	bold_items "$top/README.md" '^### What older kernels lack' '- '
 }
 rules_of_the_page >"$out/rules-stock-answers.known"
 {
