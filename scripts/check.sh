@@ -79,13 +79,15 @@ report "checkpatch --strict --no-tree, every compat patch" "$out/checkpatch-comp
 # layer's, out of tree only), or barmap's own debugfs or module, which
 # vfio-pci does not have.  A section renamed or emptied leaves its rules
 # unmatched, and fails.
-# bold_items FILE HEADING-RE MARK: the bold titles of the bullets
-# beginning with MARK ("* " or "- ") in FILE's section whose heading
-# matches HEADING-RE (the line after it, the rst underline or a blank
-# line, skipped), up to the next heading, without a closing full stop
+
+# bold_items FILE HEADING-RE MARK: the bold titles, without a closing
+# full stop, of the bullets beginning with MARK ("* " or "- ") in FILE's
+# section whose heading matches HEADING-RE, up to the next heading
+# underlined with "=" (rst) or beginning with "##" (Markdown).  The line
+# after the heading (the rst underline) is skipped unless it is a bullet.
 bold_items() {
 	awk -v heading="$2" -v mark="$3**" '
-		$0 ~ heading { getline; on = 1; next }
+		$0 ~ heading { on = 1; getline; if (index($0, mark) != 1) next }
 		on && (/^=+$/ || /^##/) { exit }
 		on && index($0, mark) == 1 {
 			t = substr($0, length(mark) + 1)
